@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment(object):
+
+    # The options every puddle.cloud module shares (plugins/module_utils/puddle_module.py).
+    DOCUMENTATION = r"""
+options:
+  server_address:
+    description:
+      - Address of the Puddle server, with its scheme, for example C(https://puddle.example.com).
+      - If not set, the value of the E(PUDDLE_SERVER_ADDRESS) environment variable is used.
+      - Required, as an option or through the environment.
+    type: str
+  api_key_id:
+    description:
+      - Id of the Puddle API key to log in with. Use it together with O(api_secret_key).
+      - If not set, the E(PUDDLE_API_KEY_ID) environment variable is used, then E(PUDDLE_api_key_id).
+      - Either O(api_key_id) and O(api_secret_key), or O(api_token), must be given.
+    type: str
+  api_secret_key:
+    description:
+      - Secret of the Puddle API key named by O(api_key_id). Never logged nor returned.
+      - If not set, the E(PUDDLE_API_SECRET_KEY) environment variable is used, then E(PUDDLE_api_secret_key).
+    type: str
+  api_token:
+    description:
+      - A token returned by a Puddle login, used instead of logging in with an API key.
+      - A token cannot be renewed by the module; when it expires the task fails and asks for a new one.
+        With O(api_key_id) and O(api_secret_key) given too, the module logs in again by itself instead.
+      - If not set, the E(PUDDLE_API_TOKEN) environment variable is used. Never logged nor returned.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the Puddle server.
+      - Set to V(false) only for a test server with a self-signed certificate.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path of a PEM file with the CA certificates to verify the Puddle server with, instead of the
+        system's trusted CAs. Ignored when O(validate_certs=false).
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for an answer to a single request before it counts as lost.
+      - Lost answers, unavailable servers and rate limiting are retried with a backoff.
+    type: float
+    default: 30
+requirements:
+  - requests
+notes:
+  - Answers lost in transit are reconciled, so a retried request never creates a system twice.
+"""
+
+    # Modules extend this (puddle.cloud.puddle.actiongroup_puddle) to declare their action group,
+    # so that module_defaults with group/puddle.cloud.puddle sets the common options once.
+    ACTIONGROUP_PUDDLE = r"""
+attributes:
+  action_group:
+    description: Use C(group/puddle.cloud.puddle) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - puddle.cloud.puddle
+"""

@@ -1,0 +1,800 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A small client for the Puddle API (docs/api.md): plain Python on requests.
+
+No Ansible import here: modules, inventory plugins, tests and benchmarks all use it as it is.
+It owns the session, the token, the route table, the typed errors, the retries (with the
+reconciliation of lost answers) and the waiting loops.
+"""
+
+import math
+import random as _random_module
+import time
+import traceback
+from email.utils import parsedate_to_datetime
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from urllib3.exceptions import NewConnectionError
+except ImportError:  # reported by the module with missing_required_lib
+    requests = None
+    NewConnectionError = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+HAS_REQUESTS = requests is not None
+
+STABLE_STATUSES = ('started', 'stopped', 'failed')
+TRANSITIONAL_STATUSES = ('provisioning', 'starting', 'stopping', 'restarting', 'terminating')
+FINAL_STATUS = 'terminated'
+DEFAULT_POLL_INTERVAL = 5
+DEFAULT_WAIT_TIMEOUT = 1200
+DEFAULT_REQUEST_TIMEOUT = 30
+# An absurd Retry-After must not stall a playbook: it is honoured up to this many seconds.
+RETRY_AFTER_MAX = 60
+CONFIG_TOML_DONE_STATUSES = ('uploaded', 'applied')
+TOKEN_HEADER = 'X-Puddle-Token'
+REDACTED = '********'
+
+# Where the RPCs live. A deployment serving them elsewhere changes only these lines.
+PATH_PREFIX = '/twirp'
+API_PACKAGE = 'puddle.v2'
+ROUTES = {
+    'login': (API_PACKAGE + '.AuthService', 'Login'),
+    'logout': (API_PACKAGE + '.AuthService', 'Logout'),
+    'list_images': (API_PACKAGE + '.ImageService', 'ListAvailableImages'),
+    'list_instance_types': (API_PACKAGE + '.InstanceTypeService', 'ListAvailableInstanceTypes'),
+    'list_tags': (API_PACKAGE + '.TagService', 'ListTags'),
+    'create_system': (API_PACKAGE + '.SystemService', 'CreateSystem'),
+    'get_system': (API_PACKAGE + '.SystemService', 'GetSystem'),
+    'find_system_by_name': (API_PACKAGE + '.SystemService', 'FindSystemByName'),
+    'list_systems': (API_PACKAGE + '.SystemService', 'ListSystems'),
+    'start_system': (API_PACKAGE + '.SystemService', 'StartSystem'),
+    'stop_system': (API_PACKAGE + '.SystemService', 'StopSystem'),
+    'restart_system': (API_PACKAGE + '.SystemService', 'RestartSystem'),
+    'fail_system': (API_PACKAGE + '.SystemService', 'FailSystem'),
+    'terminate_system': (API_PACKAGE + '.SystemService', 'TerminateSystem'),
+    'refresh_idle_timeout': (API_PACKAGE + '.SystemService', 'RefreshIdleTimeout'),
+    'update_config_toml': (API_PACKAGE + '.SystemService', 'UpdateConfigToml'),
+    'get_config_toml': (API_PACKAGE + '.SystemService', 'GetConfigToml'),
+    'get_cu_consumption_info': (API_PACKAGE + '.SystemService', 'GetCUConsumptionInfo'),
+}
+UNAUTHENTICATED_ROUTES = ('login',)
+
+# The statuses showing that an action was carried out: after a lost answer, a
+# failed_precondition on the retry is the server telling us our first attempt worked.
+ACTION_EFFECT_STATUSES = {
+    'start_system': ('starting', 'started'),
+    'stop_system': ('stopping', 'stopped'),
+    'restart_system': ('restarting',),
+    'fail_system': ('failed',),
+    'terminate_system': ('terminating', 'terminated'),
+}
+RELOGIN_REASONS = ('token_expired', 'invalid_token')
+
+
+# ----------------------------------------------------------------------------- errors
+
+class PuddleError(Exception):
+    """Base of every error the client raises; .code follows the server's Twirp code."""
+
+    default_code = 'unknown'
+    retryable = False
+
+    def __init__(self, message, code=None, meta=None, http_status=None, system=None):
+        super(PuddleError, self).__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.meta = dict(meta or {})
+        self.http_status = http_status
+        self.system = system
+        # True when the server may have carried the request out although we got no answer.
+        self.may_have_been_committed = False
+
+    @property
+    def field(self):
+        return self.meta.get('field')
+
+    @property
+    def rule(self):
+        return self.meta.get('rule')
+
+    @property
+    def status(self):
+        """The system's last known status, if the error knows it."""
+        if self.system and self.system.get('status'):
+            return self.system['status']
+        return self.meta.get('status')
+
+    def set_message(self, message):
+        self.message = message
+        self.args = (message,)
+
+    def to_dict(self):
+        return {
+            'code': self.code,
+            'message': self.message,
+            'field': self.field,
+            'rule': self.rule,
+            'status': self.status,
+            'meta': dict(self.meta),
+            'http_status': self.http_status,
+        }
+
+
+class AuthError(PuddleError):
+    default_code = 'unauthenticated'
+
+
+class ValidationFailedError(PuddleError):
+    default_code = 'invalid_argument'
+
+
+class NotFoundError(PuddleError):
+    default_code = 'not_found'
+
+
+class AlreadyExistsError(PuddleError):
+    default_code = 'already_exists'
+
+
+class PreconditionFailedError(PuddleError):
+    default_code = 'failed_precondition'
+
+
+class RetryableError(PuddleError):
+    """An answer that says: ask again later."""
+
+    retryable = True
+
+    def __init__(self, message, retry_after=None, **kwargs):
+        super(RetryableError, self).__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class RateLimitedError(RetryableError):
+    default_code = 'resource_exhausted'
+
+
+class UnavailableError(RetryableError):
+    default_code = 'unavailable'
+
+
+class TransportError(PuddleError):
+    """No usable answer: connection refused or dropped, timeout, TLS failure."""
+
+    default_code = 'transport'
+
+    def __init__(self, message, retryable=True, may_have_been_committed=False, **kwargs):
+        super(TransportError, self).__init__(message, **kwargs)
+        self.retryable = retryable
+        self.may_have_been_committed = may_have_been_committed
+
+
+class ServerError(PuddleError):
+    default_code = 'internal'
+
+
+class ConfigurationError(PuddleError):
+    default_code = 'configuration'
+
+
+class SystemFailedError(PuddleError):
+    default_code = 'system_failed'
+
+
+class WaitTimeoutError(PuddleError):
+    default_code = 'timeout'
+
+    def __init__(self, message, awaited=None, **kwargs):
+        super(WaitTimeoutError, self).__init__(message, **kwargs)
+        self.awaited = awaited
+
+
+class ConfigTomlUploadFailedError(PuddleError):
+    default_code = 'config_toml_failed'
+
+
+ERROR_CLASS_BY_CODE = {
+    'unauthenticated': AuthError,
+    'permission_denied': AuthError,
+    'invalid_argument': ValidationFailedError,
+    'malformed': ValidationFailedError,
+    'not_found': NotFoundError,
+    'bad_route': NotFoundError,
+    'already_exists': AlreadyExistsError,
+    'failed_precondition': PreconditionFailedError,
+    'resource_exhausted': RateLimitedError,
+    'unavailable': UnavailableError,
+    'internal': ServerError,
+}
+
+# Used when an answer carries no Twirp error body (a proxy's page, an empty body...).
+CODE_BY_HTTP_STATUS = {
+    400: 'invalid_argument',
+    401: 'unauthenticated',
+    403: 'permission_denied',
+    404: 'bad_route',
+    409: 'already_exists',
+    412: 'failed_precondition',
+    413: 'invalid_argument',
+    429: 'resource_exhausted',
+    503: 'unavailable',
+}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def scrub_secrets(text, secrets):
+    """Return text with every non-empty secret replaced by a placeholder."""
+    if not isinstance(text, str):
+        return text
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After value (seconds or an HTTP date); None if unusable."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        try:
+            when = parsedate_to_datetime(str(value))
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _string_meta(meta):
+    if not isinstance(meta, dict):
+        return {}
+    return dict((str(key), value if isinstance(value, str) else str(value)) for key, value in meta.items())
+
+
+def error_from_answer(http_status, payload, retry_after_header=None, rpc_name=''):
+    """Build the typed error for a non-200 answer (payload: the decoded JSON or None)."""
+    if isinstance(payload, dict) and isinstance(payload.get('code'), str):
+        code = payload['code']
+        message = payload.get('msg') or payload.get('message') or code
+        meta = _string_meta(payload.get('meta'))
+    else:
+        code = CODE_BY_HTTP_STATUS.get(http_status, 'internal')
+        message = 'Puddle answered HTTP {0} without an error body'.format(http_status)
+        meta = {}
+    if rpc_name:
+        message = '{0}: {1}'.format(rpc_name, message)
+    error_class = ERROR_CLASS_BY_CODE.get(code, ServerError)
+    kwargs = dict(code=code, meta=meta, http_status=http_status)
+    if issubclass(error_class, RetryableError):
+        retry_after = parse_retry_after(retry_after_header)
+        if retry_after is None:
+            retry_after = parse_retry_after(meta.get('retry_after'))
+        kwargs['retry_after'] = retry_after
+    error = error_class(message, **kwargs)
+    # A 5xx other than "unavailable" may come after the server stored the change.
+    if error_class is ServerError and http_status is not None and http_status >= 500:
+        error.may_have_been_committed = True
+    return error
+
+
+def _connection_was_never_made(exc):
+    """True when requests failed before any byte of the request could reach the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+    return NewConnectionError is not None and isinstance(reason, NewConnectionError)
+
+
+def transport_error_from_exception(exc, rpc_name):
+    """A TransportError for a requests exception; never includes the request body."""
+    detail = '{0}: {1}'.format(type(exc).__name__, exc)[:300]
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TransportError(
+            '{0}: TLS verification failed ({1}); set ca_path to the CA bundle that signed the server '
+            'certificate, or validate_certs=false for a test server'.format(rpc_name, detail),
+            retryable=False)
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                        requests.exceptions.ChunkedEncodingError)):
+        never_sent = _connection_was_never_made(exc)
+        return TransportError('{0}: no answer from Puddle ({1})'.format(rpc_name, detail),
+                              retryable=True, may_have_been_committed=not never_sent)
+    return TransportError('{0}: request failed ({1})'.format(rpc_name, detail), retryable=False)
+
+
+def backoff_delay(attempt, backoff_base, backoff_max, random_source):
+    """Full jitter: a uniform delay in [0, min(backoff_max, backoff_base * 2**attempt)]."""
+    ceiling = min(float(backoff_max), float(backoff_base) * (2 ** attempt))
+    return ceiling * random_source.random()
+
+
+def retry_delay(error, attempt, backoff_base, backoff_max, random_source, retry_after_max=RETRY_AFTER_MAX):
+    """Seconds to sleep before retry number attempt+1 after error."""
+    retry_after = getattr(error, 'retry_after', None)
+    if retry_after is not None:
+        return min(retry_after, retry_after_max)
+    return backoff_delay(attempt, backoff_base, backoff_max, random_source)
+
+
+def normalize_server_address(server_address):
+    address = (server_address or '').strip()
+    if not address:
+        raise ConfigurationError('No Puddle server address was given', meta={'field': 'server_address'})
+    if not address.startswith(('http://', 'https://')):
+        raise ConfigurationError(
+            'The Puddle server address must start with http:// or https://, got {0!r}'.format(address),
+            meta={'field': 'server_address'})
+    return address.rstrip('/')
+
+
+def check_credentials(api_key_id, api_secret_key, api_token):
+    """Raise ConfigurationError unless one complete way to authenticate is given."""
+    if api_key_id and not api_secret_key:
+        raise ConfigurationError('api_key_id is set but api_secret_key is missing', meta={'field': 'api_secret_key'})
+    if api_secret_key and not api_key_id:
+        raise ConfigurationError('api_secret_key is set but api_key_id is missing', meta={'field': 'api_key_id'})
+    if not api_token and not api_key_id:
+        raise ConfigurationError('No Puddle credentials: give api_key_id and api_secret_key, or api_token',
+                                 meta={'field': 'api_key_id'})
+
+
+def tags_to_wire(tags):
+    """TagData list, sorted by name, from a dict name -> value (a TagData list is accepted too)."""
+    if not tags:
+        return []
+    if isinstance(tags, dict):
+        pairs = tags.items()
+    else:
+        pairs = [(tag['name'], tag['value']) for tag in tags]
+    return [{'name': str(name), 'value': '' if value is None else str(value)} for name, value in sorted(pairs)]
+
+
+def _as_statuses(wanted):
+    if isinstance(wanted, str):
+        return (wanted,)
+    return tuple(wanted)
+
+
+# ----------------------------------------------------------------------------- client
+
+class PuddleClient(object):
+    """A session with one Puddle server. Not thread safe."""
+
+    def __init__(self, server_address, api_key_id=None, api_secret_key=None, api_token=None,
+                 validate_certs=True, ca_path=None, request_timeout=DEFAULT_REQUEST_TIMEOUT, max_retries=6,
+                 backoff_base=0.5, backoff_max=10, sleep=time.sleep, monotonic=time.monotonic, session=None,
+                 random=None, retry_after_max=RETRY_AFTER_MAX):
+        self.server_address = normalize_server_address(server_address)
+        check_credentials(api_key_id, api_secret_key, api_token)
+        if session is None:
+            if not HAS_REQUESTS:
+                raise ConfigurationError('The Python library requests is required by the Puddle client')
+            session = requests.Session()
+        self._session = session
+        self._api_key_id = api_key_id
+        self._api_secret_key = api_secret_key
+        self._given_token = api_token
+        self.token = api_token
+        self.token_expires_at = None
+        self.user = None
+        self.verify = (ca_path or True) if validate_certs else False
+        self.request_timeout = request_timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._random = random if random is not None else _random_module.Random()
+        self.request_count = 0
+        # system id -> monotonic time we last acted on it or read it; paces the first poll.
+        self._last_touched = {}
+        # While waiting, retries must not sleep past the wait's deadline.
+        self._wait_deadline = None
+
+    def __repr__(self):
+        return 'PuddleClient(server_address={0!r}, user={1!r})'.format(
+            self.server_address, (self.user or {}).get('name'))
+
+    # -- secrets
+
+    @property
+    def has_key_credentials(self):
+        return bool(self._api_key_id and self._api_secret_key)
+
+    def secrets(self):
+        """Every secret value this client holds (for scrubbing messages)."""
+        return [value for value in (self._api_secret_key, self._given_token, self.token) if value]
+
+    def scrub(self, text):
+        return scrub_secrets(text, self.secrets())
+
+    def _scrub_error(self, error):
+        error.set_message(self.scrub(error.message))
+        error.meta = dict((key, self.scrub(value)) for key, value in error.meta.items())
+        return error
+
+    # -- transport
+
+    def url_for(self, route):
+        service, method = ROUTES[route]
+        return '{0}{1}/{2}/{3}'.format(self.server_address, PATH_PREFIX, service, method)
+
+    @staticmethod
+    def rpc_name(route):
+        service, method = ROUTES[route]
+        return '{0}/{1}'.format(service.rsplit('.', 1)[-1], method)
+
+    def _headers(self, with_token):
+        headers = {'Content-Type': 'application/json', 'Accept': 'application/json'}
+        if with_token:
+            headers[TOKEN_HEADER] = self.token
+        return headers
+
+    def _send_once(self, route, body, with_token):
+        """One HTTP request; returns the decoded answer or raises a typed error."""
+        rpc_name = self.rpc_name(route)
+        self.request_count += 1
+        try:
+            response = self._session.post(self.url_for(route), json=body, headers=self._headers(with_token),
+                                          timeout=self.request_timeout, verify=self.verify)
+        except requests.exceptions.RequestException as exc:
+            raise self._scrub_error(transport_error_from_exception(exc, rpc_name))
+        return self._decode(response, rpc_name)
+
+    def _decode(self, response, rpc_name):
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if response.status_code == 200:
+            if not isinstance(payload, dict):
+                raise ServerError('{0}: Puddle answered 200 with a body that is not a JSON object'.format(rpc_name),
+                                  http_status=200)
+            return payload
+        error = error_from_answer(response.status_code, payload, response.headers.get('Retry-After'), rpc_name)
+        raise self._scrub_error(error)
+
+    # -- the call loop: authentication, retries, lost answers
+
+    def call(self, route, body=None):
+        """Call a route of ROUTES with a JSON body; returns the decoded answer."""
+        return self._call(route, body or {})
+
+    def _call(self, route, body, resolve_lost_answer=None):
+        """Send with retries.
+
+        resolve_lost_answer(error) is consulted once an answer may have been lost (the server may
+        have carried the request out); a non-None result is returned instead of raising or retrying.
+        """
+        if route not in ROUTES:
+            raise ConfigurationError('Unknown Puddle route {0!r}'.format(route))
+        needs_token = route not in UNAUTHENTICATED_ROUTES
+        attempt = 0
+        answer_lost = False
+        logged_in_again = False
+        while True:
+            if needs_token and not self.token:
+                self.login()
+            try:
+                return self._send_once(route, body, with_token=needs_token)
+            except PuddleError as error:
+                if needs_token and self._must_log_in_again(error, logged_in_again):
+                    logged_in_again = True
+                    self.token = None
+                    continue
+                answer_lost = answer_lost or error.may_have_been_committed
+                delay = self._retry_delay_within_deadline(error, attempt)
+                will_retry = delay is not None
+                if will_retry:
+                    self._sleep(delay)
+                    attempt += 1
+                if answer_lost and resolve_lost_answer is not None:
+                    resolved = self._resolve_lost_answer(resolve_lost_answer, error, final=not will_retry)
+                    if resolved is not None:
+                        return resolved
+                if not will_retry:
+                    if attempt and error.retryable:
+                        error.set_message('{0} (gave up after {1} attempts)'.format(error.message, attempt + 1))
+                    raise error
+
+    def _retry_delay_within_deadline(self, error, attempt):
+        """Seconds to sleep before retrying error, or None when it must not be retried."""
+        if not error.retryable or attempt >= self.max_retries:
+            return None
+        delay = retry_delay(error, attempt, self.backoff_base, self.backoff_max, self._random, self.retry_after_max)
+        if self._wait_deadline is None:
+            return delay
+        remaining = self._wait_deadline - self._monotonic()
+        if remaining <= 0:
+            return None
+        return min(delay, remaining)
+
+    @staticmethod
+    def _resolve_lost_answer(resolve_lost_answer, error, final):
+        """Ask the resolver; when giving up anyway, its own failure must not hide the original error."""
+        if not final:
+            return resolve_lost_answer(error)
+        try:
+            return resolve_lost_answer(error)
+        except PuddleError:
+            return None
+
+    def _must_log_in_again(self, error, logged_in_again):
+        """True when an expired/invalid token should be replaced by a new login (once per call)."""
+        if error.code != 'unauthenticated' or error.meta.get('reason') not in RELOGIN_REASONS:
+            return False
+        if not self.has_key_credentials:
+            raise AuthError(
+                'The Puddle API token was refused ({0}): log in again to get a new api_token, or give '
+                'api_key_id and api_secret_key so that the client can log in by itself'.format(error.meta['reason']),
+                code='unauthenticated', meta=error.meta, http_status=error.http_status)
+        return not logged_in_again
+
+    # -- authentication
+
+    def login(self):
+        """Log in with the API key; returns the user dict."""
+        if not self.has_key_credentials:
+            raise ConfigurationError('Cannot log in to Puddle without api_key_id and api_secret_key',
+                                     meta={'field': 'api_key_id'})
+        try:
+            answer = self._call('login', {'api_key_id': self._api_key_id, 'api_secret_key': self._api_secret_key})
+        except AuthError as error:
+            error.set_message('{0}; check api_key_id and api_secret_key'.format(error.message))
+            raise
+        self.token = answer['token']
+        self.token_expires_at = answer.get('expires_at')
+        self.user = answer.get('user')
+        return self.user
+
+    def logout(self):
+        if self.token:
+            self._call('logout', {})
+        self.token = None
+        self._given_token = None
+
+    # -- catalogue
+
+    def list_images(self, cloud):
+        return self._call('list_images', {'cloud': cloud})['images']
+
+    def list_instance_types(self, cloud):
+        return self._call('list_instance_types', {'cloud': cloud})['instance_types']
+
+    def list_tags(self):
+        return self._call('list_tags', {})['tags']
+
+    def get_cu_consumption_info(self):
+        return self._call('get_cu_consumption_info', {})
+
+    # -- systems
+
+    def _touched(self, system):
+        if system and system.get('id'):
+            self._last_touched[system['id']] = self._monotonic()
+        return system
+
+    def create_system(self, name, cloud, image_id=None, product=None, version=None, instance_type_id=None,
+                      instance_type_name=None, disk_size_gb=256, idle_interval=60, tags=None):
+        """Create a system; a lost answer is resolved by FindSystemByName, so it is never created twice."""
+        body = {'name': name, 'cloud': cloud}
+        optional = (('image_id', image_id), ('product', product), ('version', version),
+                    ('instance_type_id', instance_type_id), ('instance_type_name', instance_type_name),
+                    ('disk_size_gb', disk_size_gb), ('idle_interval', idle_interval))
+        body.update((key, value) for key, value in optional if value is not None)
+        body['tags'] = tags_to_wire(tags)
+        answer = self._call('create_system', body, self._lost_create_resolver(name))
+        return self._touched(answer['system'])
+
+    def _lost_create_resolver(self, name):
+        def resolve(error):
+            if isinstance(error, AlreadyExistsError) or error.may_have_been_committed:
+                system = self.find_system_by_name(name)
+                if system is not None:
+                    return {'system': system}
+            return None
+        return resolve
+
+    def get_system(self, system_id):
+        return self._touched(self._call('get_system', {'id': system_id})['system'])
+
+    def find_system_by_name(self, name):
+        return self._touched(self._call('find_system_by_name', {'name': name}).get('system'))
+
+    def list_systems(self):
+        return self._call('list_systems', {})['systems']
+
+    def _act(self, route, system_id):
+        answer = self._call(route, {'id': system_id}, self._lost_action_resolver(route, system_id))
+        return self._touched(answer['system'])
+
+    def _lost_action_resolver(self, route, system_id):
+        effect_statuses = ACTION_EFFECT_STATUSES[route]
+
+        def resolve(error):
+            if isinstance(error, PreconditionFailedError) or (error.may_have_been_committed and not error.retryable):
+                system = self.get_system(system_id)
+                if system.get('status') in effect_statuses:
+                    return {'system': system}
+            return None
+        return resolve
+
+    def start_system(self, system_id):
+        return self._act('start_system', system_id)
+
+    def stop_system(self, system_id):
+        return self._act('stop_system', system_id)
+
+    def restart_system(self, system_id):
+        return self._act('restart_system', system_id)
+
+    def fail_system(self, system_id):
+        return self._act('fail_system', system_id)
+
+    def terminate_system(self, system_id):
+        return self._act('terminate_system', system_id)
+
+    def refresh_idle_timeout(self, system_id):
+        return self._touched(self._call('refresh_idle_timeout', {'id': system_id})['system'])
+
+    def update_config_toml(self, system_id, config_toml):
+        answer = self._call('update_config_toml', {'id': system_id, 'config_toml': config_toml})
+        return self._touched(answer['system'])
+
+    def get_config_toml(self, system_id):
+        return self._call('get_config_toml', {'id': system_id})
+
+    # -- waiting
+
+    def _first_poll_delay(self, system_id, poll_interval, first_poll_delay):
+        """Default: a full poll interval after we last acted on (or read) the system, else at once."""
+        if first_poll_delay is not None:
+            return max(0.0, float(first_poll_delay))
+        touched = self._last_touched.get(system_id)
+        if touched is None:
+            return 0.0
+        return max(0.0, touched + poll_interval - self._monotonic())
+
+    def _poll_until(self, fetch, is_done, timeout, poll_interval, first_delay, on_poll, on_timeout):
+        """Poll on a fixed grid: first at first_delay, then every poll_interval, last at the deadline.
+
+        At most ceil(timeout / poll_interval) + 2 polls; never sleeps past the deadline.
+        """
+        if poll_interval <= 0:
+            raise ConfigurationError('poll_interval must be greater than 0', meta={'field': 'poll_interval'})
+        start = self._monotonic()
+        deadline = start + max(0.0, float(timeout))
+        next_poll = min(start + first_delay, deadline)
+        seen = None
+        while True:
+            now = self._monotonic()
+            if next_poll > now:
+                self._sleep(next_poll - now)
+            seen = self._fetch_before_deadline(fetch, deadline, seen, on_timeout)
+            if on_poll is not None:
+                on_poll(seen)
+            if is_done(seen):
+                return seen
+            now = self._monotonic()
+            if now >= deadline:
+                raise on_timeout(seen)
+            next_poll = min(max(next_poll + poll_interval, now), deadline)
+
+    def _fetch_before_deadline(self, fetch, deadline, last_seen, on_timeout):
+        """fetch() with its retries bounded by the deadline; a poll that fails past it is a timeout."""
+        outer_deadline = self._wait_deadline
+        self._wait_deadline = deadline if outer_deadline is None else min(deadline, outer_deadline)
+        try:
+            return fetch()
+        except PuddleError as error:
+            if error.retryable and self._monotonic() >= deadline:
+                raise on_timeout(last_seen)
+            raise
+        finally:
+            self._wait_deadline = outer_deadline
+
+    def wait_for_status(self, system_id, wanted, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                        on_poll=None, fail_on_failed=True, first_poll_delay=None):
+        """Poll GetSystem until the status is one of wanted; returns the system.
+
+        SystemFailedError when the system becomes failed and failed is not wanted (if fail_on_failed);
+        WaitTimeoutError (.system = the last system seen) at the deadline. Waiting for terminated
+        also ends when the system is no longer found.
+        """
+        awaited = _as_statuses(wanted)
+        last = {'system': None}
+
+        def fetch():
+            try:
+                system = self.get_system(system_id)
+            except NotFoundError:
+                if FINAL_STATUS not in awaited:
+                    raise
+                system = dict(last['system'] or {'id': system_id}, status=FINAL_STATUS)
+            last['system'] = system
+            return system
+
+        def is_done(system):
+            return self._check_awaited_status(system, awaited, fail_on_failed)
+
+        def on_timeout(system):
+            return WaitTimeoutError(
+                'Timed out after {0:g} s waiting for system {1} to be {2}; its status is still {3}'.format(
+                    float(timeout), system_id, ' or '.join(awaited), (system or {}).get('status', 'unknown')),
+                awaited=awaited, system=system)
+
+        first_delay = self._first_poll_delay(system_id, poll_interval, first_poll_delay)
+        return self._poll_until(fetch, is_done, timeout, poll_interval, first_delay, on_poll, on_timeout)
+
+    @staticmethod
+    def _check_awaited_status(system, awaited, fail_on_failed):
+        status = system.get('status')
+        if status in awaited:
+            return True
+        if status == 'failed' and fail_on_failed:
+            raise SystemFailedError(
+                'System {0} entered failed while waiting for {1}: {2}'.format(
+                    system.get('name') or system.get('id'), ' or '.join(awaited),
+                    system.get('failure_reason') or 'no reason given'),
+                system=system)
+        if status == FINAL_STATUS:
+            raise PreconditionFailedError(
+                'System {0} is terminated and will never be {1}'.format(
+                    system.get('name') or system.get('id'), ' or '.join(awaited)),
+                meta={'status': status}, system=system)
+        return False
+
+    def wait_for_system_started(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                                **kwargs):
+        return self.wait_for_status(system_id, 'started', timeout, poll_interval, **kwargs)
+
+    def wait_for_system_stopped(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                                **kwargs):
+        return self.wait_for_status(system_id, 'stopped', timeout, poll_interval, **kwargs)
+
+    def wait_for_system_terminated(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT,
+                                   poll_interval=DEFAULT_POLL_INTERVAL, **kwargs):
+        return self.wait_for_status(system_id, FINAL_STATUS, timeout, poll_interval, **kwargs)
+
+    def wait_for_system_failed(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                               **kwargs):
+        return self.wait_for_status(system_id, 'failed', timeout, poll_interval, **kwargs)
+
+    def wait_until_stable(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                          **kwargs):
+        """Wait for the first non-transitional status (terminated included); never SystemFailedError."""
+        kwargs['fail_on_failed'] = False
+        return self.wait_for_status(system_id, STABLE_STATUSES + (FINAL_STATUS,), timeout, poll_interval, **kwargs)
+
+    def wait_for_config_toml_uploaded(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT,
+                                      poll_interval=DEFAULT_POLL_INTERVAL, on_poll=None, first_poll_delay=None):
+        """Poll GetConfigToml until the upload is done (uploaded or applied); returns that answer."""
+
+        def is_done(config):
+            status = config.get('config_toml_status')
+            if status == 'failed':
+                raise ConfigTomlUploadFailedError(
+                    'The config.toml upload to system {0} failed'.format(system_id),
+                    meta={'config_toml_status': status})
+            return status in CONFIG_TOML_DONE_STATUSES
+
+        def on_timeout(config):
+            status = (config or {}).get('config_toml_status', 'unknown')
+            return WaitTimeoutError(
+                'Timed out after {0:g} s waiting for the config.toml of system {1} to be uploaded; '
+                'its config_toml_status is still {2}'.format(float(timeout), system_id, status),
+                awaited=CONFIG_TOML_DONE_STATUSES, meta={'config_toml_status': status})
+
+        first_delay = self._first_poll_delay(system_id, poll_interval, first_poll_delay)
+        return self._poll_until(lambda: self.get_config_toml(system_id), is_done, timeout, poll_interval,
+                                first_delay, on_poll, on_timeout)

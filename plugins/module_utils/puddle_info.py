@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Client-side filtering shared by the puddle.cloud info modules.
+
+Each info module makes one listing call and narrows the answer here: the contract has no
+server-side filters, and pure functions are simple to test.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+CLOUD_CHOICES = ['aws', 'azure', 'gcp']
+IMAGE_PRODUCT_CHOICES = ['dai', 'h2o3']
+IMAGE_STATUS_CHOICES = ['active', 'deprecated', 'creating', 'failed']
+SYSTEM_STATUS_CHOICES = ['provisioning', 'starting', 'started', 'stopping', 'stopped',
+                         'restarting', 'failed', 'terminating', 'terminated']
+TAG_STATUS_CHOICES = ['active', 'disabled']
+
+
+def cloud_argument_spec():
+    """The ``cloud`` option of the modules that list a cloud's catalogue."""
+    return dict(type='str', required=True, choices=CLOUD_CHOICES, fallback=(env_fallback, ['PUDDLE_CLOUD']))
+
+
+def matches(item, field, accepted):
+    """True when ``accepted`` is empty/None (no filter) or the item's field is one of them."""
+    if not accepted:
+        return True
+    return item.get(field) in accepted
+
+
+def select(items, **accepted_by_field):
+    """Items whose every named field holds one of the accepted values (None/empty = any)."""
+    return [item for item in items
+            if all(matches(item, field, accepted) for field, accepted in accepted_by_field.items())]
+
+
+def _as_list(value):
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set)):
+        return list(value)
+    return [value]
+
+
+def filter_images(images, product=None, version=None, status=None):
+    return select(images, product=_as_list(product), version=_as_list(version), status=_as_list(status))
+
+
+def filter_instance_types(instance_types, name=None):
+    return select(instance_types, name=_as_list(name))
+
+
+def filter_tags(tags, name=None, status=None):
+    return select(tags, name=_as_list(name), status=_as_list(status))
+
+
+def tags_as_dict(tag_data):
+    """[{'name': n, 'value': v}, ...] -> {n: v}."""
+    return dict((tag.get('name'), tag.get('value')) for tag in (tag_data or []))
+
+
+def has_tags(system, wanted_tags):
+    """True when the system carries every wanted tag with that value (values compared as strings)."""
+    if not wanted_tags:
+        return True
+    actual = tags_as_dict(system.get('tags'))
+    for name, value in wanted_tags.items():
+        if name not in actual:
+            return False
+        if value is not None and str(actual[name]) != str(value):
+            return False
+    return True
+
+
+def filter_systems(systems, status=None, tags=None):
+    """Systems in one of ``status`` (any when empty) that carry all ``tags``."""
+    return [system for system in select(systems, status=_as_list(status)) if has_tags(system, tags)]
+
+
+def system_view(system):
+    """A system as the modules return it: every field Puddle sent, tags as a name -> value dict
+    (the shape puddle.cloud.puddle_system returns too)."""
+    view = dict(system)
+    view['tags'] = tags_as_dict(system.get('tags'))
+    return view

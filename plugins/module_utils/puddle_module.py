@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The thin Ansible layer shared by the puddle.cloud modules.
+
+Common options (with environment fallbacks), the lazy client, error -> fail_json with a
+structured ``failure``, and the before/after bookkeeping for check and diff modes.
+"""
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ConfigurationError,
+    PuddleClient,
+    PuddleError,
+    scrub_secrets,
+)
+
+SERVER_ADDRESS_ENV = ('PUDDLE_SERVER_ADDRESS',)
+API_KEY_ID_ENV = ('PUDDLE_API_KEY_ID', 'PUDDLE_api_key_id')
+API_SECRET_KEY_ENV = ('PUDDLE_API_SECRET_KEY', 'PUDDLE_api_secret_key')
+API_TOKEN_ENV = ('PUDDLE_API_TOKEN',)
+
+PUDDLE_COMMON_ARGUMENT_SPEC = dict(
+    server_address=dict(type='str', fallback=(env_fallback, list(SERVER_ADDRESS_ENV))),
+    api_key_id=dict(type='str', no_log=False, fallback=(env_fallback, list(API_KEY_ID_ENV))),
+    api_secret_key=dict(type='str', no_log=True, fallback=(env_fallback, list(API_SECRET_KEY_ENV))),
+    api_token=dict(type='str', no_log=True, fallback=(env_fallback, list(API_TOKEN_ENV))),
+    validate_certs=dict(type='bool', default=True),
+    ca_path=dict(type='path'),
+    request_timeout=dict(type='float', default=30),
+)
+
+SECRET_OPTIONS = ('api_secret_key', 'api_token')
+
+
+def common_argument_spec():
+    """A fresh copy of the common options, safe to extend."""
+    return copy.deepcopy(PUDDLE_COMMON_ARGUMENT_SPEC)
+
+
+def _option_hint(option):
+    """'the X option or the A (or B) environment variable' from the spec's own fallback list."""
+    names = PUDDLE_COMMON_ARGUMENT_SPEC[option]['fallback'][1]
+    variables = names[0] if len(names) == 1 else '{0} (or {1})'.format(names[0], ', '.join(names[1:]))
+    return 'the {0} option or the {1} environment variable'.format(option, variables)
+
+
+def connection_options_problem(params):
+    """Why the connection options are unusable, as (option, message), or None when they are fine."""
+    if not params.get('server_address'):
+        return 'server_address', 'No Puddle server address: set {0}.'.format(_option_hint('server_address'))
+    key_id, secret = params.get('api_key_id'), params.get('api_secret_key')
+    if key_id and not secret:
+        return 'api_secret_key', 'api_key_id is set but api_secret_key is missing: set {0}.'.format(
+            _option_hint('api_secret_key'))
+    if secret and not key_id:
+        return 'api_key_id', 'api_secret_key is set but api_key_id is missing: set {0}.'.format(
+            _option_hint('api_key_id'))
+    if not key_id and not params.get('api_token'):
+        return 'api_key_id', (
+            'No Puddle credentials: set api_key_id and api_secret_key ({0}; {1}), or api_token ({2}).'.format(
+                _option_hint('api_key_id'), _option_hint('api_secret_key'), _option_hint('api_token')))
+    return None
+
+
+def failure_from_error(error, system=None):
+    """The structured ``failure`` of a failed task."""
+    if isinstance(error, PuddleError):
+        status = (system or {}).get('status') or error.status
+        return dict(code=error.code, message=error.message, field=error.field, rule=error.rule, status=status)
+    return dict(code='module', message=str(error), field=None, rule=None, status=(system or {}).get('status'))
+
+
+def _scrub_value(value, secrets):
+    if isinstance(value, str):
+        return scrub_secrets(value, secrets)
+    if isinstance(value, dict):
+        return dict((key, _scrub_value(item, secrets)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_scrub_value(item, secrets) for item in value]
+    return value
+
+
+class PuddleModule(object):
+    """AnsibleModule with the common Puddle options, a lazy client and uniform failures."""
+
+    def __init__(self, argument_spec=None, **ansible_module_kwargs):
+        spec = common_argument_spec()
+        spec.update(argument_spec or {})
+        self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
+        self.params = self.module.params
+        self._client = None
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def client(self):
+        """The PuddleClient, built on first use; fails the task if the options are unusable."""
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    @client.setter
+    def client(self, client):
+        self._client = client
+
+    def _build_client(self):
+        problem = connection_options_problem(self.params)
+        if problem is not None:
+            option, message = problem
+            self.fail(ConfigurationError(message, meta={'field': option}))
+        client = None
+        try:
+            client = PuddleClient(
+                server_address=self.params['server_address'],
+                api_key_id=self.params['api_key_id'],
+                api_secret_key=self.params['api_secret_key'],
+                api_token=self.params['api_token'],
+                validate_certs=self.params['validate_certs'],
+                ca_path=self.params['ca_path'],
+                request_timeout=self.params['request_timeout'],
+            )
+        except PuddleError as error:
+            self.fail(error)
+        return client
+
+    def secrets(self):
+        """Every secret this task knows: the secret options and the client's session token."""
+        values = [self.params.get(option) for option in SECRET_OPTIONS]
+        if self._client is not None and hasattr(self._client, 'secrets'):
+            values.extend(self._client.secrets())
+        return [value for value in values if value]
+
+    def _protect_secrets(self):
+        # AnsibleModule masks no_log values in every result; the session token is one too.
+        secrets = self.secrets()
+        self.module.no_log_values.update(secrets)
+        return secrets
+
+    def fail(self, error_or_msg, system=None, **extra):
+        """fail_json with msg and failure={code, message, field, rule, status}; never a secret."""
+        secrets = self._protect_secrets()
+        failure = _scrub_value(failure_from_error(error_or_msg, system), secrets)
+        if system is not None and 'system' not in extra:
+            extra['system'] = system
+        self.module.fail_json(msg=failure['message'], failure=failure, **_scrub_value(extra, secrets))
+
+    def exit_json(self, **result):
+        self._protect_secrets()
+        self.module.exit_json(**result)
+
+    def warn(self, message):
+        self.module.warn(scrub_secrets(message, self.secrets()))
+
+    def run(self, action, *args, **kwargs):
+        """Call action; a PuddleError becomes a clean task failure instead of a traceback."""
+        result = None
+        try:
+            result = action(*args, **kwargs)
+        except PuddleError as error:
+            self.fail(error)
+        return result
+
+
+class DifferenceTracker(object):
+    """Before/after values of the things a task compares.
+
+    An inactive item is shown in the diff but never counts as a change (e.g. a value only reported).
+    """
+
+    def __init__(self):
+        self._items = []
+
+    def add(self, name, before, after, active=True):
+        self._items = [item for item in self._items if item[0] != name]
+        self._items.append((name, before, after, active))
+
+    def changes(self):
+        """Names of the active items whose value differs, in the order they were added."""
+        return [name for name, before, after, active in self._items if active and before != after]
+
+    def has_difference(self):
+        return bool(self.changes())
+
+    def diff(self):
+        return {
+            'before': dict((item[0], item[1]) for item in self._items),
+            'after': dict((item[0], item[2]) for item in self._items),
+        }

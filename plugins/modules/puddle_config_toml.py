@@ -1,0 +1,513 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: puddle_config_toml
+short_description: Manage the Driverless AI config.toml of a Puddle system
+version_added: 0.1.0
+description:
+  - Makes the C(config.toml) of a Driverless AI system on Puddle equal to the declared content
+    (the Puddle Python client's C(SystemsClient.update_config_toml) and
+    C(wait_for_config_toml_uploaded)), and with O(restart=true) also makes the running product use it.
+  - "Idempotent: the declared content is compared with the system's current config.toml and
+    nothing is sent when they are equal. How they are compared: when the Python that runs the
+    module has a TOML parser (C(tomllib), Python 3.11 and later, or the C(tomli) library), the
+    two texts are parsed and compared as data, so comments, blank lines, indentation, key order
+    and number formatting never count; without a parser the texts are compared after the line
+    endings and the whitespace at the end of lines and of the file are normalised, so a comment
+    change is uploaded once (and never again). RV(config_toml.comparison) says which was used."
+  - The system's current config.toml is the last uploaded text. With O(restart=true) the text
+    the product runs must match too, so a config uploaded earlier but not applied yet gets the
+    restart it still needs.
+  - "Requests when nothing changes: the login, C(SystemService/FindSystemByName) (or
+    C(GetSystem) when O(system) cannot be a name, and both when a name-like O(system) is an id),
+    and C(SystemService/GetConfigToml)."
+  - The declared content is checked before any request is sent, against the rules of Puddle
+    C(UpdateConfigToml) (at most 1 MiB of UTF-8, valid TOML when a parser is available); the error names
+    O(content) or O(src) and the rule (C(max_size), C(toml_syntax)).
+author:
+  - puddle.cloud contributors (@puddle-cloud)
+options:
+  system:
+    description:
+      - Name or id of the system. A name is looked up first, then an id.
+      - Only Driverless AI (V(dai)) systems have a config.toml.
+    type: str
+    required: true
+  content:
+    description:
+      - The complete config.toml text.
+      - Mutually exclusive with O(src); one of them is required.
+    type: str
+  src:
+    description:
+      - Path of a file on the Ansible controller holding the config.toml text (UTF-8).
+      - A relative path is searched like the O(ansible.builtin.copy#module:src) of
+        M(ansible.builtin.copy), in the C(files/) folders of the role and of the playbook first.
+        A vault-encrypted file is decrypted.
+      - The file is read on the controller by the action plugin of this module, which passes its
+        text to the module as O(content).
+      - Mutually exclusive with O(content); one of them is required.
+    type: path
+  restart:
+    description:
+      - When the config changes, or when the config the system holds is uploaded but not
+        applied yet, restart the system so that the product uses it.
+      - With O(wait=true), the module then waits until the system is V(started) again.
+      - When false, an upload waits for the next restart of the system (RV(config_toml.status)
+        V(uploaded)).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for the upload to finish (and, with O(restart=true), for the system to be started again).
+      - When false, the module returns as soon as Puddle accepted the requests. An upload
+        followed by a restart is always waited for, because a restart applies only an uploaded config.
+      - A system that is V(provisioning), V(starting), V(restarting) or V(stopping) is always
+        waited for until its status is stable before anything is uploaded.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds all the waits of one task may take together.
+    type: int
+    default: 1200
+  poll_interval:
+    description:
+      - Seconds between two status requests while waiting.
+    type: float
+    default: 5
+  force:
+    description:
+      - Upload the content even when it equals the current config.toml (for example to push a
+        change of comments only, which the comparison ignores).
+      - The task then always reports a change.
+    type: bool
+    default: false
+  start_if_stopped:
+    description:
+      - Puddle accepts a config.toml only while the system is V(started).
+      - When false, a task that must upload to a V(stopped) system fails with a message saying so.
+      - When true, such a system is started first, and the module waits until it is started.
+      - Has no effect when nothing has to be uploaded or restarted.
+    type: bool
+    default: false
+notes:
+  - The comparison happens where the module runs (usually the controller, with C(tomllib)).
+    The syntax of O(content) and O(src) is also checked on the controller, whose Python always has C(tomllib).
+  - A failed upload fails the task with RV(config_toml.status) V(failed) and the last state of the system in RV(system).
+  - Diff mode shows a unified diff of the config.toml with the headers C(<system>/config.toml (current))
+    and C(<system>/config.toml (declared)). For files over 2,000 lines or 256 KiB the unchanged lines around
+    the changes are replaced by one marker line, and each side is cut at those limits with a marker saying
+    how many lines were not shown.
+extends_documentation_fragment:
+  - puddle.cloud.puddle
+  - puddle.cloud.puddle.actiongroup_puddle
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+    details: The action plugin reads O(src) on the controller.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Reports what would be uploaded or restarted, and the diff, without sending any change.
+  diff_mode:
+    support: full
+  platform:
+    platforms: all
+    details: Runs wherever the Puddle API is reachable, usually C(localhost).
+seealso:
+  - module: puddle.cloud.puddle_system
+  - module: puddle.cloud.puddle_system_info
+"""
+
+EXAMPLES = r"""
+- name: Set the config.toml of a system and restart it so that Driverless AI uses it
+  puddle.cloud.puddle_config_toml:
+    server_address: https://puddle.example.com
+    api_key_id: "{{ puddle_api_key_id }}"
+    api_secret_key: "{{ puddle_api_secret_key }}"
+    system: churn-model
+    content: |
+      # managed by Ansible
+      max_runtime_minutes = 120
+      enable_gpu = false
+    restart: true
+
+- name: Upload a config.toml from the role's files/ folder; it applies at the next restart
+  puddle.cloud.puddle_config_toml:
+    system: churn-model
+    src: dai-config.toml
+
+- name: Start the system when it is stopped, then set its config.toml
+  puddle.cloud.puddle_config_toml:
+    system: churn-model
+    src: dai-config.toml
+    start_if_stopped: true
+    restart: true
+  register: config_result
+
+- name: Show what was done
+  ansible.builtin.debug:
+    msg: "status {{ config_result.config_toml.status }}, restarted {{ config_result.config_toml.restarted }}"
+"""
+
+RETURN = r"""
+system:
+  description:
+    - Summary of the system after the task (in check mode, as it was).
+    - On failure, the last known state of the system.
+  returned: when the system was found
+  type: dict
+  contains:
+    id:
+      description: Id of the system.
+      type: str
+      returned: always
+      sample: 3f1c9a2e
+    name:
+      description: Name of the system.
+      type: str
+      returned: always
+      sample: churn-model
+    status:
+      description: Overall status of the system.
+      type: str
+      returned: always
+      sample: started
+    product:
+      description: Product of the system; only V(dai) has a config.toml.
+      type: str
+      returned: always
+      sample: dai
+    version:
+      description: Product version.
+      type: str
+      returned: always
+      sample: 1.11.1
+    config_toml_status:
+      description: Status of the config.toml as the system reports it.
+      type: str
+      returned: always
+      sample: applied
+    url:
+      description: URL of the product; it answers only while the system is started.
+      type: str
+      returned: always
+      sample: https://puddle.example.com/product/3f1c9a2e/
+config_toml_status:
+  description: V(failed), when the upload failed (the task fails; RV(system) holds the last state of the system).
+  returned: when the upload failed
+  type: str
+  sample: failed
+config_toml:
+  description: What happened to the config.toml.
+  returned: when the system was found
+  type: dict
+  contains:
+    status:
+      description:
+        - The config.toml status after the task, V(none), V(uploading), V(uploaded) (waits for a restart),
+          V(applied) or V(failed). In check mode, the status before the task.
+      type: str
+      returned: always
+      sample: applied
+    changed:
+      description: Whether the content was uploaded (or would be, in check mode).
+      type: bool
+      returned: always
+      sample: true
+    restarted:
+      description: Whether the system was restarted to apply it (or would be, in check mode).
+      type: bool
+      returned: always
+      sample: true
+    started:
+      description: Whether the system was started first because of O(start_if_stopped) (or would be).
+      type: bool
+      returned: always
+      sample: false
+    checksum:
+      description: SHA-256 of the declared content (UTF-8), hexadecimal. The content itself is never returned.
+      type: str
+      returned: always
+      sample: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    size:
+      description: Size of the declared content in bytes (UTF-8).
+      type: int
+      returned: always
+      sample: 64
+    comparison:
+      description: How the declared and current texts were compared, V(parsed) (TOML data) or V(text) (normalised text).
+      type: str
+      returned: always
+      sample: parsed
+diff:
+  description: The config.toml before and after, for the diff callback (large files shortened, see the notes).
+  returned: in diff mode
+  type: dict
+  contains:
+    before:
+      description: The current text.
+      type: str
+      returned: always
+    after:
+      description: The declared text.
+      type: str
+      returned: always
+    before_header:
+      description: Header of the current text.
+      type: str
+      returned: always
+      sample: churn-model/config.toml (current)
+    after_header:
+      description: Header of the declared text.
+      type: str
+      returned: always
+      sample: churn-model/config.toml (declared)
+"""
+
+import re
+import time
+
+from ansible_collections.puddle.cloud.plugins.module_utils import config_toml
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    TRANSITIONAL_STATUSES,
+    ConfigTomlUploadFailedError,
+    NotFoundError,
+    PuddleError,
+)
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
+
+# docs/api.md section 4: only such strings can be system names; anything else is looked up as an id.
+NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]{0,63}$')
+SUMMARY_FIELDS = ('id', 'name', 'status', 'product', 'version', 'config_toml_status', 'url')
+# Transitional statuses that end in 'started' without anyone's help.
+HEADING_TO_STARTED = ('provisioning', 'starting', 'restarting')
+
+
+def summary(system):
+    return dict((field, system.get(field)) for field in SUMMARY_FIELDS) if system else None
+
+
+def find_system(client, reference):
+    """The user's non-terminated system named ``reference``, else the one with that id; None if neither."""
+    if NAME_PATTERN.match(reference):
+        system = client.find_system_by_name(reference)
+        if system:
+            return system
+    try:
+        system = client.get_system(reference)
+    except NotFoundError:
+        return None
+    return None if system.get('status') == 'terminated' else system
+
+
+class ConfigTomlTask(object):
+
+    def __init__(self, puddle):
+        self.puddle = puddle
+        self.module = puddle.module
+        self.params = puddle.params
+        self.check_mode = self.module.check_mode
+        self.deadline = time.monotonic() + self.params['wait_timeout']
+        self.system = None
+        self.started = False
+        self.content = None
+        self.plan = None
+
+    @property
+    def client(self):
+        return self.puddle.client
+
+    def remaining(self):
+        return max(self.deadline - time.monotonic(), 0)
+
+    def waits(self):
+        return dict(timeout=self.remaining(), poll_interval=self.params['poll_interval'])
+
+    # -- the task ------------------------------------------------------------------------
+
+    def run(self):
+        content = self._declared_content()
+        self.system = find_system(self.client, self.params['system'])
+        if self.system is None:
+            self._fail('No system named or with id %s was found' % self.params['system'], code='not_found', field='system')
+        if self.system.get('product') != 'dai':
+            self._fail('System %s runs %s; only Driverless AI (dai) systems have a config.toml'
+                       % (self.system.get('name'), self.system.get('product')), code='failed_precondition', field='system')
+
+        current, plan = self._current_and_plan(content)
+        if plan.changed and self._ensure_started():
+            # The status moved while we waited (a restart may have applied a config): look again.
+            current, plan = self._current_and_plan(content)
+        self.content, self.plan = content, plan
+
+        config_status = current.get('config_toml_status') or 'none'
+        if plan.changed and not self.check_mode:
+            config_status = self._apply(content, plan)
+        result = dict(
+            changed=plan.changed or self.started,
+            system=summary(self.system),
+            config_toml=self._config_result(content, config_status, plan),
+        )
+        if self.module._diff:
+            result['diff'] = self._diff(content, current, plan)
+        self.puddle.exit_json(**result)
+
+    def _current_and_plan(self, content):
+        current = self.client.get_config_toml(self.system['id'])
+        if current.get('config_toml_status') == 'uploading' and not self.check_mode:
+            current = self._settle_upload_in_flight()
+        plan = config_toml.plan_changes(content, current, restart=self.params['restart'], force=self.params['force'])
+        return current, plan
+
+    def _declared_content(self):
+        if self.params['src'] is not None:
+            # Only reachable when the action plugin was bypassed: src is a controller path.
+            self._fail('src names a file on the controller and is read by the puddle.cloud.puddle_config_toml action plugin, '
+                       'which did not run; pass the text in content', field='src')
+        content = self.params['content']
+        try:
+            config_toml.validate_content(content, 'content')
+        except config_toml.ConfigTomlInvalidError as error:
+            self._fail(error.message, field=error.field, rule=error.rule)
+        return content
+
+    def _settle_upload_in_flight(self):
+        """Someone's upload is running: its outcome decides what is current, so wait for it."""
+        try:
+            return self.client.wait_for_config_toml_uploaded(self.system['id'], **self.waits())
+        except ConfigTomlUploadFailedError:
+            return self.client.get_config_toml(self.system['id'])
+
+    def _diff(self, content, current, plan):
+        name = self.system.get('name')
+        if plan.reason == 'uploaded but not applied':
+            before, label = current.get('applied_config_toml') or '', 'applied'
+        elif current.get('config_toml_status') == 'failed':
+            before, label = current.get('applied_config_toml') or '', 'current'
+        else:
+            before, label = current.get('config_toml') or '', 'current'
+        diff, dummy = config_toml.build_diff(
+            before, content, '%s/config.toml (%s)' % (name, label), '%s/config.toml (declared)' % name)
+        return diff
+
+    def _config_result(self, content, status, plan):
+        return dict(
+            status=status,
+            changed=plan.upload,
+            restarted=plan.restart,
+            started=self.started,
+            checksum=config_toml.checksum(content),
+            size=len(config_toml.content_bytes(content)),
+            comparison=config_toml.comparison_method(),
+        )
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _ensure_started(self):
+        """Puddle takes a config.toml only from a started system (docs/api.md section 6).
+
+        Returns True when it waited for a transitional status to end, so the caller looks again.
+        """
+        status = self.system.get('status')
+        if status == 'started':
+            return False
+        can_start = self.params['start_if_stopped'] and status in ('stopped', 'stopping')
+        if self.check_mode:
+            if status in HEADING_TO_STARTED or can_start:
+                self.started = can_start
+                return False
+            self._fail_not_started()
+        waited = status in TRANSITIONAL_STATUSES
+        if waited:
+            self.system = self.client.wait_until_stable(self.system['id'], **self.waits())
+            status = self.system.get('status')
+        if status == 'stopped' and self.params['start_if_stopped']:
+            self.system = self.client.start_system(self.system['id'])
+            self.started = True
+            self.system = self.client.wait_for_system_started(self.system['id'], **self.waits())
+        elif status != 'started':
+            self._fail_not_started()
+        return waited
+
+    def _apply(self, content, plan):
+        system_id = self.system['id']
+        status = self.system.get('config_toml_status')
+        if plan.upload:
+            self.system = self.client.update_config_toml(system_id, content)
+            status = 'uploading'
+            if self.params['wait'] or plan.restart:
+                try:
+                    status = self.client.wait_for_config_toml_uploaded(system_id, **self.waits())['config_toml_status']
+                except ConfigTomlUploadFailedError as error:
+                    self._fail_upload(error)
+        if plan.restart:
+            self.system = self.client.restart_system(system_id)
+            if self.params['wait']:
+                self.system = self.client.wait_for_system_started(system_id, **self.waits())
+            status = self.system.get('config_toml_status') or status
+        elif plan.upload:
+            self.system = dict(self.system, config_toml_status=status)
+        return status
+
+    # -- failures ------------------------------------------------------------------------
+
+    def _fail(self, message, code='invalid_argument', field=None, rule=None, **extra):
+        meta = dict((key, value) for key, value in (('field', field), ('rule', rule)) if value)
+        self.puddle.fail(PuddleError(message, code=code, meta=meta), system=summary(self.system), **extra)
+
+    def _fail_not_started(self):
+        status = self.system.get('status')
+        hint = ('; start it first or set start_if_stopped=true' if status in ('stopped', 'stopping')
+                else '')
+        self._fail('System %s is %s: Puddle accepts a config.toml only while the system is started%s'
+                   % (self.system.get('name'), status, hint), code='failed_precondition', field='system')
+
+    def _fail_upload(self, error):
+        system_id = self.system['id']
+        try:
+            self.system = self.client.get_system(system_id)
+        except PuddleError:
+            pass  # report the state we last saw
+        message = 'The config.toml upload to system %s failed (config_toml_status failed)' % self.system.get('name')
+        # changed: Puddle accepted the upload request before the upload itself failed.
+        self._fail(message, code=error.code, changed=True, config_toml_status='failed',
+                   config_toml=self._config_result(self.content, 'failed', self.plan))
+
+
+def main():
+    puddle = PuddleModule(
+        argument_spec=dict(
+            system=dict(type='str', required=True),
+            content=dict(type='str'),
+            src=dict(type='path'),
+            restart=dict(type='bool', default=False),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=1200),
+            poll_interval=dict(type='float', default=5),
+            force=dict(type='bool', default=False),
+            start_if_stopped=dict(type='bool', default=False),
+        ),
+        mutually_exclusive=[('content', 'src')],
+        required_one_of=[('content', 'src')],
+        supports_check_mode=True,
+    )
+    task = ConfigTomlTask(puddle)
+    puddle.run(task.run)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,783 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: puddle_system
+short_description: Create, start, stop, restart, fail and terminate Puddle systems
+description:
+  - Converges one Puddle system, identified by its O(name), to the declared O(state).
+  - The system is found with one lookup by name; a run that changes nothing costs that lookup and a login.
+  - Creation validates every rule of the Puddle contract before any request that changes something (name pattern, disk and
+    idle ranges, image or product and version, instance type, required, unknown and disabled tags) and fails naming the
+    option and the rule.
+  - Puddle cannot change a system's cloud, image, product, version, instance type, disk size, idle interval or tags after
+    creation. When one of these options is given and differs from the system, the task fails and lists each difference
+    with its current and declared value, unless O(recreate=true), which terminates the system and creates it again.
+    Options that are not given are not compared.
+author:
+  - puddle.cloud contributors (@puddle-cloud)
+options:
+  name:
+    description:
+      - Name of the system; the identity of the system among the user's non-terminated systems.
+      - Lower-case letters, digits and hyphens, starting with a letter or digit, 1 to 64 characters.
+    type: str
+    required: true
+  state:
+    description:
+      - The declared state. V(present) only makes sure the system exists (created and awaited to V(started) if absent);
+        V(restarted) always restarts (a new system counts as restarted); V(failed) marks the system failed, which Puddle allows
+        only while it is V(provisioning) or V(stopping).
+      - A transitional status is waited out before the next request, because Puddle refuses actions during a transition.
+      - 'The steps taken from each current status (the transition table; a terminated system counts as V(absent)):'
+      - O(state=present) - V(absent) -> create, wait_started; V(provisioning) -> nothing; V(starting) -> nothing; V(started)
+        -> nothing; V(stopping) -> nothing; V(stopped) -> nothing; V(restarting) -> nothing; V(failed) -> nothing;
+        V(terminating) -> wait_terminated, create, wait_started.
+      - O(state=started) - V(absent) -> create, wait_started; V(provisioning) -> wait_started; V(starting) -> wait_started;
+        V(started) -> nothing; V(stopping) -> wait_stopped, start, wait_started; V(stopped) -> start, wait_started;
+        V(restarting) -> wait_started; V(failed) -> stop, wait_stopped, start, wait_started; V(terminating) ->
+        wait_terminated, create, wait_started.
+      - O(state=stopped) - V(absent) -> create, wait_started, stop, wait_stopped; V(provisioning) -> wait_started, stop,
+        wait_stopped; V(starting) -> wait_started, stop, wait_stopped; V(started) -> stop, wait_stopped; V(stopping) ->
+        wait_stopped; V(stopped) -> nothing; V(restarting) -> wait_started, stop, wait_stopped; V(failed) -> stop,
+        wait_stopped; V(terminating) -> wait_terminated, create, wait_started, stop, wait_stopped.
+      - O(state=restarted) - V(absent) -> create, wait_started; V(provisioning) -> wait_started, restart, wait_started;
+        V(starting) -> wait_started, restart, wait_started; V(started) -> restart, wait_started; V(stopping) ->
+        wait_stopped, start, wait_started; V(stopped) -> start, wait_started; V(restarting) -> wait_started, restart,
+        wait_started; V(failed) -> stop, wait_stopped, start, wait_started; V(terminating) -> wait_terminated, create,
+        wait_started.
+      - O(state=failed) - V(absent) -> create, fail; V(provisioning) -> fail; V(starting) -> wait_started, stop, fail;
+        V(started) -> stop, fail; V(stopping) -> fail; V(stopped) -> start, wait_started, stop, fail; V(restarting) ->
+        wait_started, stop, fail; V(failed) -> nothing; V(terminating) -> wait_terminated, create, fail.
+      - O(state=absent) - V(absent) -> nothing; V(provisioning) -> wait_stable, terminate, wait_terminated; V(starting) ->
+        wait_stable, terminate, wait_terminated; V(started) -> terminate, wait_terminated; V(stopping) -> wait_stable,
+        terminate, wait_terminated; V(stopped) -> terminate, wait_terminated; V(restarting) -> wait_stable, terminate,
+        wait_terminated; V(failed) -> terminate, wait_terminated; V(terminating) -> wait_terminated.
+      - 'The steps:'
+      - C(create) - CreateSystem with the declared attributes (the system is then V(provisioning)).
+      - C(start) - StartSystem (V(stopped) to V(starting)).
+      - C(stop) - StopSystem (V(started) or V(failed) to V(stopping)).
+      - C(restart) - RestartSystem (V(started) to V(restarting)).
+      - C(fail) - FailSystem (V(provisioning) or V(stopping) to V(failed); Puddle allows nothing else).
+      - C(terminate) - TerminateSystem (V(started), V(stopped) or V(failed) to V(terminating)).
+      - C(wait_stable) - wait until the system leaves its transitional status, whatever the outcome.
+      - C(wait_started) - wait until the system is V(started); fails if it becomes V(failed).
+      - C(wait_stopped) - wait until the system is V(stopped); fails if it becomes V(failed).
+      - C(wait_terminated) - wait until the system is gone.
+      - With O(recreate=true) and a difference in an attribute Puddle cannot change, the steps are those of O(state=absent)
+        from the current status followed by those of the declared state from V(absent).
+    type: str
+    choices: [present, started, stopped, restarted, failed, absent]
+    default: started
+  cloud:
+    description:
+      - Cloud of the system. Needed to create a system; compared with an existing one when given.
+    type: str
+    choices: [aws, azure, gcp]
+  image:
+    description:
+      - Image of the system, by id (for example V(aws-dai-1.11.1)) or by name (for example V(Driverless AI 1.11.1)).
+      - Needed to create a system unless O(product) and O(version) are given; mutually exclusive with them.
+      - Only V(active) and V(deprecated) images can be used.
+    type: str
+  product:
+    description:
+      - Product of the system; creation picks the image of this product and O(version) in O(cloud).
+    type: str
+    choices: [dai, h2o3]
+  version:
+    description:
+      - Product version of the system, for example V(1.11.1). Goes with O(product).
+    type: str
+  instance_type:
+    description:
+      - Instance type of the system, by name (for example V(m5.xlarge)) or id (for example V(aws-m5.xlarge)).
+      - Needed to create a system.
+    type: str
+  disk_size_gb:
+    description:
+      - Disk size in GB, from 256 to 1024. Puddle uses 256 when it is not given at creation.
+    type: int
+  idle_interval:
+    description:
+      - Minutes without activity after which Puddle stops a started system, from 1 to 240. Puddle uses 60 when it is not
+        given at creation.
+      - The contract has no way to change it later, so a difference is handled like any other attribute Puddle cannot change.
+    type: int
+  tags:
+    description:
+      - Tags of the system, tag name to value. Each name must be a tag defined in Puddle and not disabled; a required tag
+        without a default value must be given; values have at most 256 characters.
+      - Only the tags given here are compared with an existing system, because Puddle adds the tags that have default values.
+    type: dict
+  wait:
+    description:
+      - Wait until the system reaches the declared state.
+      - With V(false) the task returns right after the last request is accepted, with the system's current status, which
+        helps provisioning many systems at once. Waits between two requests still happen, because Puddle refuses actions
+        during a transition; when no request is needed nothing is awaited.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How long, in seconds, the task may wait in total for Puddle's transitions. On timeout the task fails and returns
+        the system as last seen.
+    type: int
+    default: 1200
+  poll_interval:
+    description:
+      - Seconds between two polls of the system's status while waiting.
+    type: float
+    default: 5
+  refresh_idle_timeout:
+    description:
+      - When the system is V(started) after convergence, move its idle deadline to now plus its idle interval, so that
+        Puddle does not stop it for idleness. This reports a change every time it is done.
+    type: bool
+    default: false
+  recreate:
+    description:
+      - When an attribute Puddle cannot change after creation differs, terminate the system and create it again
+        instead of failing. Everything on the old system is lost.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - puddle.cloud.puddle
+attributes:
+  check_mode:
+    description: Reports exactly which requests would be sent and the predicted system; sends no request that changes anything.
+    support: full
+  diff_mode:
+    description: Returns the status and the declared attributes before and after.
+    support: full
+  idempotent:
+    description:
+      - A second run with the same options changes nothing, except with O(state=restarted) (always restarts) and
+        O(refresh_idle_timeout=true) (always refreshes a started system).
+    support: partial
+  action_group:
+    description: Use C(group/puddle.cloud.puddle) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - puddle.cloud.puddle
+notes:
+  - The module never returns the API secret key or a token.
+seealso:
+  - name: Puddle wire contract
+    description: The API this module speaks (docs/api.md in the collection's repository).
+    link: https://github.com/puddle-cloud/puddle.cloud/blob/main/docs/api.md
+"""
+
+EXAMPLES = r"""
+- name: Provision a Driverless AI system and wait until it is started
+  puddle.cloud.puddle_system:
+    name: churn-model
+    cloud: aws
+    product: dai
+    version: 1.11.1
+    instance_type: m5.xlarge
+    disk_size_gb: 512
+    idle_interval: 120
+    tags:
+      project: churn
+  register: churn
+
+- name: Show its URL
+  ansible.builtin.debug:
+    msg: "{{ churn.system.url }}"
+
+- name: Provision many systems at once without waiting for each
+  puddle.cloud.puddle_system:
+    name: "lab-{{ item }}"
+    cloud: gcp
+    image: gcp-h2o3-3.46.0.1
+    instance_type: n1-standard-4
+    tags:
+      project: lab
+    wait: false
+  loop: [1, 2, 3]
+
+- name: Keep a started system from being stopped for idleness
+  puddle.cloud.puddle_system:
+    name: churn-model
+    refresh_idle_timeout: true
+
+- name: Move to a bigger instance type, recreating the system
+  puddle.cloud.puddle_system:
+    name: churn-model
+    cloud: aws
+    product: dai
+    version: 1.11.1
+    instance_type: m5.4xlarge
+    tags:
+      project: churn
+    recreate: true
+
+- name: Stop it
+  puddle.cloud.puddle_system:
+    name: churn-model
+    state: stopped
+
+- name: Terminate it
+  puddle.cloud.puddle_system:
+    name: churn-model
+    state: absent
+"""
+
+RETURN = r"""
+changed:
+  description: Whether a request that changes something was sent (or would be, in check mode).
+  returned: always
+  type: bool
+actions:
+  description: The requests sent, in order (in check mode, the requests that would be sent).
+  returned: always
+  type: list
+  elements: str
+  sample: [stop, start]
+drift:
+  description: The attributes Puddle cannot change that differed from the declared options (the system was recreated).
+  returned: when the system was recreated
+  type: list
+  elements: dict
+  sample: [{attribute: disk_size_gb, current: 256, declared: 512}]
+system:
+  description:
+    - The system after the task (in check mode, as predicted; a system that would be created has a null id).
+    - Null when the system is absent.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Id assigned by Puddle.
+      type: str
+      sample: 3f1c9a2e
+    name:
+      description: Name of the system.
+      type: str
+      sample: churn-model
+    cloud:
+      description: Cloud of the system.
+      type: str
+      sample: aws
+    status:
+      description: Overall status.
+      type: str
+      sample: started
+    vm_status:
+      description: Status of the virtual machine.
+      type: str
+      sample: running
+    product_status:
+      description: Status of the product on the virtual machine.
+      type: str
+      sample: running
+    config_toml_status:
+      description: Status of the config.toml upload (DAI).
+      type: str
+      sample: none
+    url:
+      description: URL of the product; answers only while the system is started.
+      type: str
+      sample: https://puddle.example.com/product/3f1c9a2e/
+    address:
+      description: Address of the virtual machine, once it exists.
+      type: str
+    product:
+      description: Product, V(dai) or V(h2o3).
+      type: str
+      sample: dai
+    version:
+      description: Product version.
+      type: str
+      sample: 1.11.1
+    image_id:
+      description: Id of the image used.
+      type: str
+      sample: aws-dai-1.11.1
+    image_name:
+      description: Name of the image used.
+      type: str
+      sample: Driverless AI 1.11.1
+    instance_type:
+      description: Instance type name.
+      type: str
+      sample: m5.xlarge
+    instance_type_id:
+      description: Instance type id.
+      type: str
+      sample: aws-m5.xlarge
+    cu_per_hour:
+      description: Compute units the system consumes while it runs.
+      type: int
+      sample: 2
+    disk_size_gb:
+      description: Disk size in GB.
+      type: int
+      sample: 256
+    idle_interval:
+      description: Idle interval in minutes.
+      type: int
+      sample: 60
+    idle_deadline:
+      description: When a started system is stopped for idleness.
+      type: str
+    tags:
+      description: Tags, name to value.
+      type: dict
+      sample: {project: churn, cost-center: rnd}
+    created:
+      description: Creation time (RFC 3339, UTC).
+      type: str
+    updated:
+      description: Time of the last change (RFC 3339, UTC).
+      type: str
+    failure_reason:
+      description: Why the system is failed.
+      type: str
+    can_start:
+      description: Whether the system can be started now.
+      type: bool
+    can_stop:
+      description: Whether the system can be stopped now.
+      type: bool
+    can_restart:
+      description: Whether the system can be restarted now.
+      type: bool
+    can_fail:
+      description: Whether the system can be marked failed now.
+      type: bool
+    can_terminate:
+      description: Whether the system can be terminated now.
+      type: bool
+    can_refresh_idle_timeout:
+      description: Whether the idle timeout can be refreshed now.
+      type: bool
+    can_update_config_toml:
+      description: Whether a config.toml can be uploaded now.
+      type: bool
+"""
+
+import re
+import time
+
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    PuddleError,
+    ValidationFailedError,
+    WaitTimeoutError,
+)
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
+    DifferenceTracker,
+    PuddleModule,
+)
+from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
+
+
+NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]*$')
+NAME_MAX_LENGTH = 64
+DISK_SIZE_RANGE = (256, 1024)
+IDLE_INTERVAL_RANGE = (1, 240)
+TAG_VALUE_MAX_LENGTH = 256
+DEFAULT_DISK_SIZE_GB = 256
+DEFAULT_IDLE_INTERVAL = 60
+USABLE_IMAGE_STATUSES = ('active', 'deprecated')
+
+# Wire field names of CreateSystem -> the option a user wrote.
+OPTION_OF_FIELD = {
+    'name': 'name',
+    'cloud': 'cloud',
+    'image_id': 'image',
+    'product': 'product',
+    'version': 'version',
+    'instance_type_id': 'instance_type',
+    'instance_type_name': 'instance_type',
+    'disk_size_gb': 'disk_size_gb',
+    'idle_interval': 'idle_interval',
+    'tags': 'tags',
+}
+
+# Options Puddle fixes at creation, in the order they are compared.
+IMMUTABLE_OPTIONS = ('cloud', 'image', 'product', 'version', 'instance_type', 'disk_size_gb', 'idle_interval', 'tags')
+# Options that name a catalogue entry by id or by name: the system fields they match (the first is shown).
+ALIASED_FIELDS = {
+    'image': ('image_id', 'image_name'),
+    'instance_type': ('instance_type', 'instance_type_id'),
+}
+
+RETURNED_FIELDS = (
+    'id', 'name', 'cloud', 'status', 'vm_status', 'product_status', 'config_toml_status', 'url', 'address',
+    'product', 'version', 'image_id', 'image_name', 'instance_type', 'instance_type_id', 'cu_per_hour',
+    'disk_size_gb', 'idle_interval', 'idle_deadline', 'tags', 'created', 'updated', 'failure_reason',
+    'can_start', 'can_stop', 'can_restart', 'can_fail', 'can_terminate', 'can_refresh_idle_timeout',
+    'can_update_config_toml',
+)
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='started', choices=list(transitions.DECLARED_STATES)),
+    cloud=dict(type='str', choices=['aws', 'azure', 'gcp']),
+    image=dict(type='str'),
+    product=dict(type='str', choices=['dai', 'h2o3']),
+    version=dict(type='str'),
+    instance_type=dict(type='str'),
+    disk_size_gb=dict(type='int'),
+    idle_interval=dict(type='int'),
+    tags=dict(type='dict'),
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=1200),
+    poll_interval=dict(type='float', default=5),
+    refresh_idle_timeout=dict(type='bool', default=False),
+    recreate=dict(type='bool', default=False),
+)
+
+
+def invalid_option(option, rule, message):
+    """The error for a declared option that breaks a rule of the contract, naming both."""
+    return ValidationFailedError('%s (rule %s)' % (message, rule), meta={'field': option, 'rule': rule})
+
+
+def tags_as_dict(tags):
+    """Puddle's [{name, value}] (or an already converted dict) as name -> value."""
+    if isinstance(tags, dict):
+        return dict(tags)
+    return dict((tag['name'], tag['value']) for tag in tags or [])
+
+
+def system_result(system):
+    """The returned view of a system: its documented fields, tags as a dict, nothing else."""
+    if not system:
+        return None
+    result = dict((field, system.get(field)) for field in RETURNED_FIELDS)
+    result['tags'] = tags_as_dict(system.get('tags'))
+    return result
+
+
+def validate_declared_options(params):
+    """Check the rules that need no request; a broken one raises ValidationFailedError naming the option."""
+    name = params['name']
+    if len(name) > NAME_MAX_LENGTH:
+        raise invalid_option('name', 'max_length', 'name must have at most %d characters' % NAME_MAX_LENGTH)
+    if not NAME_PATTERN.match(name):
+        raise invalid_option('name', 'pattern', 'name must match %s (lower-case letters, digits and hyphens)' % NAME_PATTERN.pattern)
+    for option, (low, high) in (('disk_size_gb', DISK_SIZE_RANGE), ('idle_interval', IDLE_INTERVAL_RANGE)):
+        value = params[option]
+        if value is not None and not low <= value <= high:
+            raise invalid_option(option, 'range', '%s must be from %d to %d, got %d' % (option, low, high, value))
+    for tag_name, value in sorted((params['tags'] or {}).items()):
+        if len(value) > TAG_VALUE_MAX_LENGTH:
+            raise invalid_option('tags.%s' % tag_name, 'max_length',
+                                 'tags.%s must have at most %d characters' % (tag_name, TAG_VALUE_MAX_LENGTH))
+
+
+def validate_creation_options(params):
+    """The options creation needs; the first one missing raises ValidationFailedError."""
+    if not params['cloud']:
+        raise invalid_option('cloud', 'required', 'cloud is required to create system %s' % params['name'])
+    if not params['image'] and not params['product']:
+        raise invalid_option('image', 'required', 'image, or product and version, is required to create system %s' % params['name'])
+    if not params['instance_type']:
+        raise invalid_option('instance_type', 'required', 'instance_type is required to create system %s' % params['name'])
+
+
+def find_image(images, params):
+    """The usable image the options name (image id or name, or product + version)."""
+    if params['image']:
+        option, label = 'image', params['image']
+        candidates = [image for image in images if params['image'] in (image.get('id'), image.get('name'))]
+    else:
+        option, label = 'version', '%s %s' % (params['product'], params['version'])
+        candidates = [image for image in images
+                      if image.get('product') == params['product'] and image.get('version') == params['version']]
+    usable = [image for image in candidates if image.get('status') in USABLE_IMAGE_STATUSES]
+    if usable:
+        return usable[0]
+    if candidates:
+        raise invalid_option(option, 'unknown', '%s: image %s in %s is %s; only active or deprecated images can be used'
+                             % (option, label, params['cloud'], candidates[0].get('status')))
+    raise invalid_option(option, 'unknown', '%s: no image %s in cloud %s' % (option, label, params['cloud']))
+
+
+def find_instance_type(instance_types, params):
+    for instance_type in instance_types:
+        if params['instance_type'] in (instance_type.get('name'), instance_type.get('id')):
+            return instance_type
+    raise invalid_option('instance_type', 'unknown', 'instance_type: no instance type %s in cloud %s'
+                         % (params['instance_type'], params['cloud']))
+
+
+def complete_tags(defined_tags, declared):
+    """Check the declared tags against Puddle's definitions; return them with the defaults Puddle adds."""
+    definitions = dict((tag['name'], tag) for tag in defined_tags)
+    for tag_name in sorted(declared):
+        definition = definitions.get(tag_name)
+        if definition is None:
+            raise invalid_option('tags.%s' % tag_name, 'unknown_tag', 'tags.%s: no such tag is defined in Puddle' % tag_name)
+        if definition.get('status') == 'disabled':
+            raise invalid_option('tags.%s' % tag_name, 'disabled_tag', 'tags.%s: the tag is disabled and cannot be set' % tag_name)
+    complete = dict(declared)
+    for tag_name, definition in sorted(definitions.items()):
+        if complete.get(tag_name) or definition.get('status') == 'disabled':
+            continue
+        if definition.get('default_value'):
+            complete[tag_name] = definition['default_value']
+        elif definition.get('required'):
+            raise invalid_option('tags.%s' % tag_name, 'required', 'tags.%s is required and the tag has no default value' % tag_name)
+    return complete
+
+
+def current_value(system, option, declared):
+    """The system's value of an immutable option, in the form the option was declared in.
+
+    image and instance_type match by id or by name; tags compare only the declared keys,
+    because Puddle adds the tags that have default values.
+    """
+    if option == 'tags':
+        tags = tags_as_dict(system.get('tags'))
+        return dict((key, tags.get(key)) for key in declared)
+    if option in ALIASED_FIELDS:
+        values = [system.get(field) for field in ALIASED_FIELDS[option]]
+        return declared if declared in values else values[0]
+    return system.get(option)
+
+
+def drift_of(system, params):
+    """[{attribute, current, declared}] for every given immutable option that differs from the system."""
+    differences = []
+    for option in IMMUTABLE_OPTIONS:
+        declared = params[option]
+        if declared is None:
+            continue
+        current = current_value(system, option, declared)
+        if current != declared:
+            differences.append(dict(attribute=option, current=current, declared=declared))
+    return differences
+
+
+def drift_error(name, differences):
+    """The failure for attributes that differ while recreate is false: each one, current and declared."""
+    details = '; '.join('%s (current: %s, declared: %s)' % (item['attribute'], item['current'], item['declared'])
+                        for item in differences)
+    return PuddleError('System %s differs in attributes Puddle cannot change after creation: %s. '
+                       'Set recreate: true to terminate it and create it again.' % (name, details),
+                       code='drift', meta={'field': differences[0]['attribute'], 'rule': 'immutable'})
+
+
+class PuddleSystem(object):
+    """Converges one system by running the steps of the transition table, one method per step."""
+
+    def __init__(self, puddle):
+        self.puddle = puddle
+        self.params = puddle.params
+        self.check_mode = puddle.check_mode
+        self.system = None
+        self.actions = []
+        self.drift = []
+        self.creation = None
+        self.deadline = None
+        self.step_handlers = {
+            'create': self._create,
+            'start': self._start,
+            'stop': self._stop,
+            'restart': self._restart,
+            'fail': self._fail,
+            'terminate': self._terminate,
+            'wait_stable': self._wait_stable,
+            'wait_started': self._wait_started,
+            'wait_stopped': self._wait_stopped,
+            'wait_terminated': self._wait_terminated,
+        }
+
+    @property
+    def client(self):
+        return self.puddle.client
+
+    # -- the run ------------------------------------------------------------------------
+
+    def run(self):
+        try:
+            self.converge()
+        except PuddleError as error:
+            # Return the system as last seen, so a failed wait still tells where it stopped.
+            self.puddle.fail(error, system=system_result(error.system or self.system))
+
+    def converge(self):
+        validate_declared_options(self.params)
+        self.deadline = time.monotonic() + self.params['wait_timeout']
+        self.system = self.client.find_system_by_name(self.params['name'])
+        before = self.system
+        steps = self._plan()
+        if 'create' in steps:
+            self._prepare_creation()
+        for step in steps:
+            self.step_handlers[step]()
+        self._ensure_idle_timeout_refreshed()
+        self.puddle.exit_json(**self._result(before))
+
+    def _plan(self):
+        current = transitions.current_status(self.system)
+        declared = self.params['state']
+        if declared != transitions.ABSENT and current not in (transitions.ABSENT, 'terminating'):
+            self.drift = drift_of(self.system, self.params)
+        if not self.drift:
+            return transitions.steps_for(current, declared, self.params['wait'])
+        if not self.params['recreate']:
+            self.puddle.fail(drift_error(self.params['name'], self.drift), system=system_result(self.system), drift=self.drift)
+        return transitions.recreate_steps(current, declared, self.params['wait'])
+
+    def _result(self, before):
+        tracker = DifferenceTracker()
+        tracker.add('state', transitions.current_status(before), transitions.current_status(self.system))
+        for option in IMMUTABLE_OPTIONS:
+            if self.params[option] is not None:
+                tracker.add(option, self._declared_view(before, option), self._declared_view(self.system, option))
+        result = dict(
+            changed=bool(self.actions),
+            actions=self.actions,
+            system=system_result(self.system),
+            diff=tracker.diff(),
+        )
+        if self.drift:
+            result['drift'] = self.drift
+        return result
+
+    def _declared_view(self, system, option):
+        if transitions.current_status(system) == transitions.ABSENT:
+            return None
+        return current_value(system, option, self.params[option])
+
+    # -- creation -----------------------------------------------------------------------
+
+    def _prepare_creation(self):
+        """Validate and resolve everything creation needs, with read-only requests only."""
+        params = self.params
+        validate_creation_options(params)
+        image = find_image(self.client.list_images(params['cloud']), params)
+        instance_type = find_instance_type(self.client.list_instance_types(params['cloud']), params)
+        tags = complete_tags(self.client.list_tags(), params['tags'] or {})
+        request = dict(
+            name=params['name'],
+            cloud=params['cloud'],
+            instance_type_id=instance_type['id'],
+            disk_size_gb=params['disk_size_gb'] or DEFAULT_DISK_SIZE_GB,
+            idle_interval=params['idle_interval'] or DEFAULT_IDLE_INTERVAL,
+            tags=params['tags'] or {},
+        )
+        if params['image']:
+            request['image_id'] = image['id']
+        else:
+            request.update(product=params['product'], version=params['version'])
+        self.creation = dict(request=request, image=image, instance_type=instance_type, tags=tags)
+
+    def _predicted_new_system(self):
+        image, instance_type, request = self.creation['image'], self.creation['instance_type'], self.creation['request']
+        return dict(
+            id=None, name=request['name'], cloud=request['cloud'], status='provisioning',
+            product=image.get('product'), version=image.get('version'), image_id=image.get('id'), image_name=image.get('name'),
+            instance_type=instance_type.get('name'), instance_type_id=instance_type.get('id'),
+            cu_per_hour=instance_type.get('cu_per_hour'), disk_size_gb=request['disk_size_gb'],
+            idle_interval=request['idle_interval'], tags=self.creation['tags'],
+        )
+
+    # -- steps that send a request ------------------------------------------------------
+
+    def _create(self):
+        self.actions.append('create')
+        if self.check_mode:
+            self.system = self._predicted_new_system()
+            return
+        try:
+            self.system = self.client.create_system(**self.creation['request'])
+        except ValidationFailedError as error:
+            # The server names wire fields (image_id...); the user wrote options (image...).
+            option = OPTION_OF_FIELD.get(error.field, error.field)
+            raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
+                                        meta=dict(error.meta, field=option), http_status=error.http_status)
+
+    def _start(self):
+        self._request('start', self.client.start_system)
+
+    def _stop(self):
+        self._request('stop', self.client.stop_system)
+
+    def _restart(self):
+        self._request('restart', self.client.restart_system)
+
+    def _fail(self):
+        self._request('fail', self.client.fail_system)
+
+    def _terminate(self):
+        if transitions.current_status(self.system) == transitions.ABSENT:
+            return  # wait_stable saw it terminated by someone else: nothing left to terminate
+        self._request('terminate', self.client.terminate_system)
+
+    def _request(self, action, send):
+        self.actions.append(action)
+        if self.check_mode:
+            self.system = dict(self.system, status=transitions.STEP_OUTCOMES[action])
+        else:
+            self.system = send(self.system['id'])
+
+    def _ensure_idle_timeout_refreshed(self):
+        if not self.params['refresh_idle_timeout'] or transitions.current_status(self.system) != 'started':
+            return
+        self.actions.append('refresh_idle_timeout')
+        if not self.check_mode:
+            self.system = self.client.refresh_idle_timeout(self.system['id'])
+
+    # -- steps that wait ----------------------------------------------------------------
+
+    def _wait_stable(self):
+        self._wait(None, self.client.wait_until_stable)
+
+    def _wait_started(self):
+        self._wait('started', self.client.wait_for_system_started)
+
+    def _wait_stopped(self):
+        self._wait('stopped', self.client.wait_for_system_stopped)
+
+    def _wait_terminated(self):
+        if transitions.current_status(self.system) != transitions.ABSENT:
+            self._wait(transitions.ABSENT, self.client.wait_for_system_terminated)
+        self.system = None
+
+    def _wait(self, awaited, wait_for):
+        if self.check_mode:
+            # Predict the expected outcome; wait_stable has none and leaves the status as it is.
+            if awaited == transitions.ABSENT:
+                self.system = None
+            elif awaited:
+                self.system = dict(self.system, status=awaited)
+            return
+        try:
+            self.system = wait_for(self.system['id'], timeout=max(self.deadline - time.monotonic(), 0),
+                                   poll_interval=self.params['poll_interval'])
+        except WaitTimeoutError as error:
+            last = error.system or self.system
+            error.set_message('Timed out after %s s (wait_timeout) waiting for system %s to be %s; its last status was %s'
+                              % (self.params['wait_timeout'], self.params['name'], awaited or 'stable', last.get('status')))
+            raise
+
+
+def main():
+    puddle = PuddleModule(
+        argument_spec=ARGUMENT_SPEC,
+        supports_check_mode=True,
+        mutually_exclusive=[('image', 'product'), ('image', 'version')],
+        required_together=[('product', 'version')],
+    )
+    # Tag values are strings on the wire; YAML may hand numbers or booleans.
+    if puddle.params['tags'] is not None:
+        puddle.params['tags'] = dict((to_text(key), to_text(value)) for key, value in puddle.params['tags'].items())
+    PuddleSystem(puddle).run()
+
+
+if __name__ == '__main__':
+    main()

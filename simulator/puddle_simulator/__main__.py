@@ -1,0 +1,5 @@
+import sys
+
+from puddle_simulator.cli import main
+
+sys.exit(main())

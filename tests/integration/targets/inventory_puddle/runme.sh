@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The puddle.cloud.puddle inventory plugin against the simulator: setup.yml creates systems and
+# writes inventory sources, ansible-inventory lists them, verify.yml checks the listings, and
+# no listing nor error output holds a secret. cleanup.yml terminates the systems in any case.
+set -eu
+
+# ansible-test copies tests/integration/integration_config.yml next to the targets, but passes it
+# only to role targets: a script target reads it from there.
+config="../../integration_config.yml"
+[[ -f "$config" ]] || { echo "runme.sh: no $config (written by scripts/test)" >&2; exit 1; }
+run_id="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+playbook_args=(-i "$INVENTORY_PATH" -e "@$config" "$@" -e "run_id=$run_id" -e "output_dir=$OUTPUT_DIR")
+
+cleanup() {
+    if ! ansible-playbook cleanup.yml "${playbook_args[@]}" >"$OUTPUT_DIR/cleanup.log" 2>&1; then
+        tail -n 40 "$OUTPUT_DIR/cleanup.log"
+        echo "runme.sh: cleanup.yml failed" >&2
+        exit 1
+    fi
+}
+trap cleanup EXIT
+
+fail() {
+    echo "runme.sh: $*" >&2
+    exit 1
+}
+
+ansible-playbook setup.yml "${playbook_args[@]}"
+
+# Connection settings and secrets that setup.yml wrote (shell variables, not exported).
+# shellcheck disable=SC1091
+. "$OUTPUT_DIR/puddle.env"
+key_credentials=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID"
+    PUDDLE_API_SECRET_KEY="$PUDDLE_API_SECRET_KEY")
+
+# list_inventory SOURCE OUTPUT [VAR=VALUE...] [-- ANSIBLE-INVENTORY OPTIONS...]: --list into OUTPUT.json,
+# its error output into OUTPUT.stderr; a source that cannot be parsed fails the command.
+list_inventory() {
+    local source="$1" output="$2"
+    shift 2
+    local -a assignments=() options=()
+    while (($#)) && [[ "$1" != -- ]]; do
+        assignments+=("$1")
+        shift
+    done
+    if (($#)); then
+        shift
+        options=("$@")
+    fi
+    env "${assignments[@]}" ANSIBLE_INVENTORY_UNPARSED_FAILED=true \
+        ansible-inventory -i "$OUTPUT_DIR/$source.puddle.yml" --list "${options[@]}" \
+        >"$OUTPUT_DIR/$output.json" 2>"$OUTPUT_DIR/$output.stderr"
+}
+
+list_inventory tagged tagged "${key_credentials[@]}" || { cat "$OUTPUT_DIR/tagged.stderr"; fail "tagged failed"; }
+# Once more at -vvv, for the secrets check below (its stdout is no longer plain JSON).
+list_inventory tagged tagged_vvv "${key_credentials[@]}" -- -vvv || { cat "$OUTPUT_DIR/tagged_vvv.stderr"; fail "tagged -vvv failed"; }
+list_inventory stopped stopped INVENTORY_TEST_SECRET="$PUDDLE_API_SECRET_KEY" || { cat "$OUTPUT_DIR/stopped.stderr"; fail "stopped failed"; }
+list_inventory clouds clouds "${key_credentials[@]}" || { cat "$OUTPUT_DIR/clouds.stderr"; fail "clouds failed"; }
+list_inventory unfiltered unfiltered PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_TOKEN="$PUDDLE_TEST_TOKEN" ||
+    { cat "$OUTPUT_DIR/unfiltered.stderr"; fail "unfiltered failed"; }
+
+# Caching: the first parse fills the cache; the second one, given a server address that cannot be
+# used, still lists the systems, so it sent no request. Flushing the cache then makes it fail.
+rm -rf "$OUTPUT_DIR/inventory-cache"
+list_inventory cached cached "${key_credentials[@]}" || { cat "$OUTPUT_DIR/cached.stderr"; fail "cached failed"; }
+unusable=(PUDDLE_SERVER_ADDRESS=not-a-puddle-address PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID" PUDDLE_API_SECRET_KEY="$PUDDLE_API_SECRET_KEY")
+list_inventory cached cached_again "${unusable[@]}" || { cat "$OUTPUT_DIR/cached_again.stderr"; fail "the cached parse sent a request"; }
+if list_inventory cached cached_flushed "${unusable[@]}" -- --flush-cache; then
+    fail "a parse with --flush-cache and an unusable server address succeeded"
+fi
+grep -q 'Puddle inventory: could not list the systems (configuration)' "$OUTPUT_DIR/cached_flushed.stderr" ||
+    { cat "$OUTPUT_DIR/cached_flushed.stderr"; fail "no configuration error after --flush-cache"; }
+
+# A wrong secret key: the parse fails, saying why.
+if list_inventory wrong wrong; then
+    fail "an inventory with a wrong secret key was parsed"
+fi
+grep -q 'Puddle inventory: could not list the systems (unauthenticated)' "$OUTPUT_DIR/wrong.stderr" ||
+    { cat "$OUTPUT_DIR/wrong.stderr"; fail "no authentication error for a wrong secret key"; }
+
+ansible-playbook verify.yml "${playbook_args[@]}"
+
+# No listing, cache file or error output holds a secret: neither the API secret key, nor the
+# session token, nor the refused secret.
+[[ -s "$OUTPUT_DIR/secrets" ]] || fail "setup.yml wrote no secrets file"
+outputs=("$OUTPUT_DIR"/*.json "$OUTPUT_DIR"/*.stderr "$OUTPUT_DIR"/inventory-cache/*)
+count=0
+while IFS= read -r secret; do
+    [[ -n "$secret" ]] || continue
+    count=$((count + 1))
+    if grep -lF -- "$secret" "${outputs[@]}"; then
+        fail "secret number $count appears in the files above"
+    fi
+done <"$OUTPUT_DIR/secrets"
+((count == 3)) || fail "expected 3 secrets, got $count"
+echo "runme.sh: ${#outputs[@]} listings, cache files and error outputs checked, none holds any of the $count secrets"

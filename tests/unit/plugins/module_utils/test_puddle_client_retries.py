@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Retries, backoff and the reconciliation of lost answers."""
+
+import random
+
+import pytest
+
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import FixedRandom
+
+
+def test_unavailable_is_retried_with_exponential_backoff(client, fake, clock):
+    fake.fail_next('ListTags', 'unavailable', times=3)
+    assert client.list_tags() == [{'name': 'project', 'required': True}]
+    assert clock.sleeps == [0.5, 1.0, 2.0]
+    assert fake.methods() == ['Login'] + ['ListTags'] * 4
+
+
+def test_the_backoff_is_capped_by_backoff_max(make_client, fake, clock):
+    client = make_client(backoff_base=1, backoff_max=5, max_retries=6)
+    fake.fail_next('ListTags', 'unavailable', times=6)
+    client.list_tags()
+    assert clock.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+
+
+def test_full_jitter_scales_each_delay_by_the_random_draw(make_client, fake, clock):
+    client = make_client(random=FixedRandom(0.25))
+    fake.fail_next('ListTags', 'unavailable', times=3)
+    client.list_tags()
+    assert clock.sleeps == [0.125, 0.25, 0.5]
+
+
+def test_jittered_delays_stay_within_their_bounds(make_client, fake, clock):
+    client = make_client(random=random.Random(7), backoff_base=0.5, backoff_max=3, max_retries=8)
+    fake.fail_next('ListTags', 'unavailable', times=8)
+    client.list_tags()
+    ceilings = [min(3, 0.5 * 2 ** attempt) for attempt in range(8)]
+    assert len(clock.sleeps) == 8
+    assert all(0 <= delay <= ceiling for delay, ceiling in zip(clock.sleeps, ceilings))
+    assert len(set(clock.sleeps)) == 8  # really random, not a fixed schedule
+
+
+def test_backoff_delay_draws_within_zero_and_the_ceiling():
+    source = random.Random(3)
+    for attempt in range(12):
+        delay = pc.backoff_delay(attempt, 0.5, 10, source)
+        assert 0 <= delay <= min(10, 0.5 * 2 ** attempt)
+
+
+def test_retry_after_is_honoured(client, fake, clock):
+    fake.fail_next('ListTags', 'rate_limited', retry_after=7)
+    client.list_tags()
+    assert clock.sleeps == [7.0]
+
+
+def test_retry_after_is_capped(make_client, fake, clock):
+    client = make_client(retry_after_max=20)
+    fake.fail_next('ListTags', 'rate_limited', retry_after=3600)
+    client.list_tags()
+    assert clock.sleeps == [20]
+
+
+def test_retry_after_from_meta_when_the_header_is_missing(client, fake, clock):
+    fake.fail_next('ListTags', 'rate_limited', meta={'retry_after': '4'})
+    client.list_tags()
+    assert clock.sleeps == [4.0]
+
+
+def test_rate_limiting_without_retry_after_backs_off(client, fake, clock):
+    fake.fail_next('ListTags', 'rate_limited', times=2)
+    client.list_tags()
+    assert clock.sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize('kind, error_class', [
+    ('unavailable', pc.UnavailableError),
+    ('rate_limited', pc.RateLimitedError),
+    ('drop', pc.TransportError),
+    ('refused', pc.TransportError),
+    ('connect_timeout', pc.TransportError),
+    ('read_timeout_after_commit', pc.TransportError),
+])
+def test_gives_up_after_max_retries_with_the_last_error(make_client, fake, clock, kind, error_class):
+    client = make_client(max_retries=3)
+    client.login()
+    fake.fail_next('ListTags', kind, times=10)
+    with pytest.raises(error_class) as caught:
+        client.list_tags()
+    assert 'gave up after 4 attempts' in caught.value.message
+    assert len(fake.calls('ListTags')) == 4
+    assert len(clock.sleeps) == 3
+
+
+@pytest.mark.parametrize('kind, error_class', [('internal', pc.ServerError)])
+def test_internal_errors_are_not_retried(client, fake, clock, kind, error_class):
+    client.login()
+    fake.fail_next('ListTags', kind, times=3)
+    with pytest.raises(error_class):
+        client.list_tags()
+    assert len(fake.calls('ListTags')) == 1
+    assert clock.sleeps == []
+
+
+def test_client_errors_are_not_retried(client, fake, clock):
+    system = fake.add_system(status='stopped')
+    with pytest.raises(pc.PreconditionFailedError) as caught:
+        client.stop_system(system['id'])
+    assert caught.value.meta == {'status': 'stopped', 'action': 'stop'}
+    assert fake.methods() == ['Login', 'StopSystem']  # no GetSystem: no answer was lost
+    assert clock.sleeps == []
+    with pytest.raises(pc.NotFoundError):
+        client.get_system('nope')
+    assert len(fake.calls('GetSystem')) == 1
+
+
+def test_request_count_counts_every_request_sent(client, fake):
+    fake.fail_next('ListTags', 'unavailable', times=2)
+    fake.fail_next('Login', 'drop')
+    client.list_tags()
+    assert client.request_count == len(fake.requests) == 5
+
+
+# -- lost answers: create
+
+def test_a_lost_create_answer_is_found_by_name_and_never_created_twice(client, fake):
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    system = client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert system['name'] == 'web'
+    assert len(fake.live_systems('web')) == 1
+    assert fake.methods() == ['Login', 'CreateSystem', 'FindSystemByName']
+
+
+def test_a_read_timeout_after_commit_is_reconciled_too(client, fake):
+    fake.fail_next('CreateSystem', 'read_timeout_after_commit')
+    system = client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert system['id'] == fake.live_systems('web')[0]['id']
+    assert len(fake.calls('CreateSystem')) == 1
+
+
+def test_a_lost_create_that_did_not_commit_is_retried_once_checked(client, fake):
+    fake.fail_next('CreateSystem', 'drop')
+    system = client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert system['status'] == 'provisioning'
+    assert fake.methods() == ['Login', 'CreateSystem', 'FindSystemByName', 'CreateSystem']
+    assert len(fake.live_systems('web')) == 1
+
+
+def test_already_exists_after_a_lost_answer_returns_the_found_system(client, fake):
+    # The first create committed, but the check before the retry did not see it yet.
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.stale_find = 1
+    system = client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert system['id'] == fake.live_systems('web')[0]['id']
+    assert len(fake.live_systems('web')) == 1
+    assert fake.methods() == ['Login', 'CreateSystem', 'FindSystemByName', 'CreateSystem', 'FindSystemByName']
+
+
+def test_a_refused_connection_is_retried_without_a_lookup(client, fake):
+    client.login()
+    fake.fail_next('CreateSystem', 'refused')
+    client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert fake.methods() == ['Login', 'CreateSystem', 'CreateSystem']
+
+
+def test_a_plain_already_exists_is_an_error(client, fake):
+    fake.add_system(name='web')
+    with pytest.raises(pc.AlreadyExistsError) as caught:
+        client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert caught.value.field == 'name'
+    assert 'FindSystemByName' not in fake.methods()
+
+
+def test_a_create_answered_by_a_5xx_after_commit_returns_the_stored_system(client, fake):
+    fake.fail_next('CreateSystem', 'internal_after_commit')
+    system = client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert system['id'] == fake.live_systems('web')[0]['id']
+    assert fake.methods() == ['Login', 'CreateSystem', 'FindSystemByName']
+
+
+def test_a_create_refused_by_a_5xx_before_commit_raises_the_server_error(client, fake):
+    fake.fail_next('CreateSystem', 'internal')
+    with pytest.raises(pc.ServerError):
+        client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert fake.methods() == ['Login', 'CreateSystem', 'FindSystemByName']
+    assert fake.live_systems('web') == []
+
+
+def test_when_giving_up_a_failing_lookup_does_not_hide_the_original_error(make_client, fake):
+    client = make_client(max_retries=0)
+    client.login()
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.fail_next('FindSystemByName', 'refused')
+    with pytest.raises(pc.TransportError, match='CreateSystem'):
+        client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+
+
+def test_create_sends_only_the_given_fields_and_sorted_tags(client, fake):
+    client.create_system('web', 'gcp', product='dai', version='1.11.1', instance_type_id='gcp-n1-standard-4',
+                         tags={'project': 'x', 'cost-center': 42})
+    assert fake.calls('CreateSystem')[0] == {
+        'name': 'web', 'cloud': 'gcp', 'product': 'dai', 'version': '1.11.1',
+        'instance_type_id': 'gcp-n1-standard-4', 'disk_size_gb': 256, 'idle_interval': 60,
+        'tags': [{'name': 'cost-center', 'value': '42'}, {'name': 'project', 'value': 'x'}]}
+
+
+def test_tags_to_wire_accepts_tag_data_lists():
+    assert pc.tags_to_wire([{'name': 'b', 'value': '2'}, {'name': 'a', 'value': None}]) == [
+        {'name': 'a', 'value': ''}, {'name': 'b', 'value': '2'}]
+    assert pc.tags_to_wire(None) == []
+
+
+# -- lost answers: actions
+
+@pytest.mark.parametrize('method, action, before, after', [
+    ('StopSystem', 'stop_system', 'started', 'stopping'),
+    ('StartSystem', 'start_system', 'stopped', 'starting'),
+    ('RestartSystem', 'restart_system', 'started', 'restarting'),
+    ('FailSystem', 'fail_system', 'provisioning', 'failed'),
+    ('TerminateSystem', 'terminate_system', 'stopped', 'terminating'),
+])
+def test_a_lost_action_answer_is_reconciled_by_get_system(client, fake, method, action, before, after):
+    system = fake.add_system(status=before)
+    fake.fail_next(method, 'drop_after_commit')
+    result = getattr(client, action)(system['id'])
+    assert result['status'] == after
+    assert fake.methods() == ['Login', method, method, 'GetSystem']
+
+
+def test_a_precondition_failure_after_a_lost_answer_that_did_not_take_effect_is_raised(client, fake):
+    system = fake.add_system(status='provisioning')
+    fake.fail_next('StartSystem', 'drop')  # never reached the server
+    with pytest.raises(pc.PreconditionFailedError):
+        client.start_system(system['id'])
+    assert fake.methods() == ['Login', 'StartSystem', 'StartSystem', 'GetSystem']
+
+
+def test_a_5xx_on_an_action_that_took_effect_returns_the_system(client, fake):
+    system = fake.add_system(status='started')
+    fake.fail_next('StopSystem', 'drop_after_commit')
+    fake.fail_next('StopSystem', 'internal')
+    assert client.stop_system(system['id'])['status'] == 'stopping'

@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting: outcomes, errors, and how many polls it costs."""
+
+import math
+
+import pytest
+
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+
+
+def poll_times(fake):
+    return [kwargs['time'] for kwargs in fake.poll_log]
+
+
+@pytest.fixture
+def timed_fake(fake, clock):
+    """Record the clock time of each GetSystem / GetConfigToml."""
+    fake.poll_log = []
+    original_post = fake.post
+
+    def post(url, **kwargs):
+        if url.endswith(('/GetSystem', '/GetConfigToml')):
+            fake.poll_log.append({'time': clock.now})
+        return original_post(url, **kwargs)
+    fake.post = post
+    return fake
+
+
+def test_wait_returns_the_system_once_started(client, timed_fake, clock):
+    system = timed_fake.add_system(status='provisioning')
+    timed_fake.schedule(system['id'], clock.now + 12, 'started')
+    result = client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=0)
+    assert result['status'] == 'started'
+    start = timed_fake.poll_log[0]['time']
+    assert poll_times(timed_fake) == [start, start + 5, start + 10, start + 15]
+
+
+def test_a_reached_state_is_noticed_within_one_poll_interval(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    reached_at = clock.now + 23.7
+    timed_fake.schedule(system['id'], reached_at, 'started')
+    client.wait_for_status(system['id'], 'started', timeout=100, poll_interval=4, first_poll_delay=0)
+    assert reached_at <= poll_times(timed_fake)[-1] <= reached_at + 4
+
+
+def test_polls_keep_their_pace_when_requests_are_slow(client, timed_fake, clock):
+    timed_fake.latency = 1.5
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    with pytest.raises(pc.WaitTimeoutError):
+        client.wait_for_status(system['id'], 'started', timeout=30, poll_interval=5, first_poll_delay=0)
+    gaps = [later - earlier for earlier, later in zip(poll_times(timed_fake), poll_times(timed_fake)[1:])]
+    assert all(gap == pytest.approx(5) for gap in gaps[:-1])
+
+
+def test_the_first_poll_waits_a_poll_interval_after_we_acted(client, timed_fake, clock):
+    system = timed_fake.add_system(status='stopped')
+    client.start_system(system['id'])
+    acted_at = clock.now
+    timed_fake.schedule(system['id'], acted_at + 1, 'started')
+    client.wait_for_system_started(system['id'], poll_interval=5)
+    assert poll_times(timed_fake) == [acted_at + 5]
+
+
+def test_the_first_poll_counts_time_already_spent_since_we_acted(client, timed_fake, clock):
+    system = timed_fake.add_system(status='stopped')
+    client.start_system(system['id'])
+    acted_at = clock.now
+    clock.sleep(3)
+    timed_fake.schedule(system['id'], acted_at, 'started')
+    client.wait_for_system_started(system['id'], poll_interval=5)
+    assert poll_times(timed_fake) == [acted_at + 5]
+
+
+def test_without_a_recent_action_the_first_poll_is_immediate(client, timed_fake, clock):
+    system = timed_fake.add_system(status='started')
+    client.login()
+    before = clock.now
+    assert client.wait_for_system_started(system['id'])['status'] == 'started'
+    assert poll_times(timed_fake) == [before]
+    assert clock.sleeps == []
+
+
+def test_an_explicit_first_poll_delay_is_respected(client, timed_fake, clock):
+    system = timed_fake.add_system(status='started')
+    client.login()
+    before = clock.now
+    client.wait_for_system_started(system['id'], first_poll_delay=7)
+    assert poll_times(timed_fake) == [before + 7]
+
+
+def test_failed_while_waiting_for_another_status_raises_at_once(client, timed_fake, clock):
+    system = timed_fake.add_system(status='provisioning', failure_reason='no capacity')
+    timed_fake.schedule(system['id'], clock.now + 6, 'failed')
+    with pytest.raises(pc.SystemFailedError) as caught:
+        client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=0)
+    error = caught.value
+    assert error.code == 'system_failed'
+    assert error.system['status'] == 'failed'
+    assert error.status == 'failed'
+    assert 'no capacity' in error.message
+    assert len(timed_fake.poll_log) == 3  # t+0 provisioning, t+5 provisioning, t+10 failed
+
+
+def test_waiting_for_failed_returns_it(client, timed_fake):
+    system = timed_fake.add_system(status='failed')
+    assert client.wait_for_system_failed(system['id'], first_poll_delay=0)['status'] == 'failed'
+
+
+def test_fail_on_failed_false_keeps_waiting(client, timed_fake, clock):
+    system = timed_fake.add_system(status='failed')
+    timed_fake.schedule(system['id'], clock.now + 2, 'stopping')
+    timed_fake.schedule(system['id'], clock.now + 4, 'stopped')
+    result = client.wait_for_status(system['id'], 'stopped', poll_interval=3, fail_on_failed=False,
+                                    first_poll_delay=0)
+    assert result['status'] == 'stopped'
+
+
+@pytest.mark.parametrize('timeout, poll_interval, first_delay', [
+    (60, 5, 0), (60, 7, 0), (61, 5, 5), (10, 3, 2), (1200, 5, 5), (4, 5, 0), (0, 5, 0), (9, 5, 20),
+])
+def test_timeout_reports_the_last_system_and_bounds_polls_and_sleep(client, timed_fake, clock, timeout,
+                                                                    poll_interval, first_delay):
+    system = timed_fake.add_system(status='stopping')
+    client.login()
+    start = clock.now
+    with pytest.raises(pc.WaitTimeoutError) as caught:
+        client.wait_for_system_stopped(system['id'], timeout=timeout, poll_interval=poll_interval,
+                                       first_poll_delay=first_delay)
+    error = caught.value
+    assert error.code == 'timeout'
+    assert error.awaited == ('stopped',)
+    assert error.system['status'] == 'stopping'
+    assert error.status == 'stopping'
+    assert 'still stopping' in error.message
+    polls = len(timed_fake.poll_log)
+    assert 1 <= polls <= math.ceil(timeout / poll_interval) + 2
+    assert clock.now <= start + timeout  # never slept past the deadline
+    assert poll_times(timed_fake)[-1] == start + timeout  # one last look at the deadline
+    assert poll_times(timed_fake)[0] >= start + min(first_delay, timeout)
+
+
+def test_terminated_ends_the_wait_when_the_system_is_gone(client, timed_fake, clock):
+    system = timed_fake.add_system(status='terminating')
+    timed_fake.schedule(system['id'], clock.now + 3, 'gone')
+    result = client.wait_for_system_terminated(system['id'], poll_interval=5, first_poll_delay=0)
+    assert result['status'] == 'terminated'
+    assert result['name'] == system['name']  # what was last seen, with its final status
+    assert len(timed_fake.poll_log) == 2
+
+
+def test_a_vanished_system_is_not_found_when_waiting_for_something_else(client, timed_fake):
+    with pytest.raises(pc.NotFoundError):
+        client.wait_for_system_started('sys-404', first_poll_delay=0)
+
+
+def test_a_terminated_system_ends_a_wait_for_started(client, timed_fake):
+    system = timed_fake.add_system(status='terminated')
+    with pytest.raises(pc.PreconditionFailedError, match='terminated'):
+        client.wait_for_system_started(system['id'], first_poll_delay=0)
+
+
+@pytest.mark.parametrize('status', ['started', 'stopped', 'failed', 'terminated'])
+def test_wait_until_stable_returns_any_stable_status_without_raising(client, timed_fake, clock, status):
+    system = timed_fake.add_system(status='stopping')
+    timed_fake.schedule(system['id'], clock.now + 4, status)
+    assert client.wait_until_stable(system['id'], poll_interval=5, first_poll_delay=0)['status'] == status
+
+
+def test_on_poll_sees_every_polled_system(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    timed_fake.schedule(system['id'], clock.now + 8, 'started')
+    seen = []
+    client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=0,
+                                   on_poll=lambda polled: seen.append(polled['status']))
+    assert seen == ['starting', 'starting', 'started']
+
+
+def test_poll_interval_must_be_positive(client, timed_fake):
+    system = timed_fake.add_system()
+    with pytest.raises(pc.ConfigurationError):
+        client.wait_for_system_started(system['id'], poll_interval=0)
+
+
+def test_config_toml_upload_is_awaited(client, timed_fake):
+    system = timed_fake.add_system(status='started')
+    client.update_config_toml(system['id'], 'a = 1')
+    timed_fake.config_status_script[system['id']].extend(['uploading', 'uploaded'])
+    config = client.wait_for_config_toml_uploaded(system['id'], poll_interval=2)
+    assert config['config_toml_status'] == 'uploaded'
+    assert config['config_toml'] == 'a = 1'
+    assert len(timed_fake.poll_log) == 2
+
+
+def test_a_failed_config_toml_upload_raises(client, timed_fake):
+    system = timed_fake.add_system(status='started')
+    client.update_config_toml(system['id'], 'a = 1')
+    timed_fake.config_status_script[system['id']].extend(['uploading', 'failed'])
+    with pytest.raises(pc.ConfigTomlUploadFailedError) as caught:
+        client.wait_for_config_toml_uploaded(system['id'], poll_interval=2)
+    assert caught.value.code == 'config_toml_failed'
+
+
+def test_a_config_toml_upload_that_never_ends_times_out(client, timed_fake, clock):
+    system = timed_fake.add_system(status='started')
+    client.update_config_toml(system['id'], 'a = 1')
+    start = clock.now
+    with pytest.raises(pc.WaitTimeoutError, match='still uploading'):
+        client.wait_for_config_toml_uploaded(system['id'], timeout=20, poll_interval=5)
+    assert clock.now == start + 20
+    assert len(timed_fake.poll_log) <= math.ceil(20 / 5) + 2
+
+
+def test_retries_during_a_wait_never_sleep_past_its_deadline(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    start = clock.now
+
+    def rate_limit_after_the_first_poll(polled):
+        if not timed_fake.faults:
+            timed_fake.fail_next('GetSystem', 'rate_limited', times=100, retry_after=50)
+    with pytest.raises(pc.WaitTimeoutError) as caught:
+        client.wait_for_system_started(system['id'], timeout=20, poll_interval=5, first_poll_delay=0,
+                                       on_poll=rate_limit_after_the_first_poll)
+    assert clock.now == start + 20
+    assert max(clock.sleeps) <= 20
+    assert caught.value.system['status'] == 'starting'  # the last system seen before the failing polls
+
+
+def test_a_server_unavailable_until_the_deadline_ends_the_wait_as_a_timeout(make_client, timed_fake, clock):
+    client = make_client(max_retries=50)
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    start = clock.now
+    timed_fake.fail_next('GetSystem', 'unavailable', times=1000)
+    with pytest.raises(pc.WaitTimeoutError) as caught:
+        client.wait_for_system_started(system['id'], timeout=30, poll_interval=5)
+    assert clock.now == start + 30
+    assert caught.value.system is None
+    assert 'still unknown' in caught.value.message
+
+
+def test_a_wait_keeps_retrying_within_its_time(make_client, timed_fake, clock):
+    client = make_client(max_retries=2)
+    system = timed_fake.add_system(status='started')
+    timed_fake.fail_next('GetSystem', 'unavailable', times=2)
+    assert client.wait_for_system_started(system['id'], first_poll_delay=0)['status'] == 'started'
+    assert len(timed_fake.calls('GetSystem')) == 3
+
+
+def test_retries_exhausted_before_the_deadline_raise_the_error(make_client, timed_fake):
+    client = make_client(max_retries=2)
+    system = timed_fake.add_system(status='starting')
+    timed_fake.fail_next('GetSystem', 'unavailable', times=3)
+    with pytest.raises(pc.UnavailableError):
+        client.wait_for_system_started(system['id'], first_poll_delay=0)

@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A stand-in for PuddleClient at the method level, for the puddle_system unit tests.
+
+It keeps systems in memory, enforces the preconditions of docs/api.md (a wrong step fails
+with PreconditionFailedError as the real server would) and moves a system through Puddle's
+own transitions while the module waits. Every call is recorded.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    AlreadyExistsError,
+    NotFoundError,
+    PreconditionFailedError,
+    SystemFailedError,
+    WaitTimeoutError,
+)
+
+SECRET_TOKEN = 'tok-3f9a-very-secret'
+
+IMAGES = [
+    {'id': 'aws-dai-1.11.1', 'name': 'Driverless AI 1.11.1', 'cloud': 'aws', 'product': 'dai', 'version': '1.11.1', 'status': 'active'},
+    {'id': 'aws-dai-1.10.6', 'name': 'Driverless AI 1.10.6', 'cloud': 'aws', 'product': 'dai', 'version': '1.10.6', 'status': 'active'},
+    {'id': 'aws-dai-1.9.3', 'name': 'Driverless AI 1.9.3', 'cloud': 'aws', 'product': 'dai', 'version': '1.9.3', 'status': 'deprecated'},
+    {'id': 'aws-h2o3-3.46.0.1', 'name': 'H2O-3 3.46.0.1', 'cloud': 'aws', 'product': 'h2o3', 'version': '3.46.0.1', 'status': 'active'},
+    {'id': 'aws-dai-0.0.1', 'name': 'Broken image', 'cloud': 'aws', 'product': 'dai', 'version': '0.0.1', 'status': 'failed'},
+]
+INSTANCE_TYPES = [
+    {'id': 'aws-m5.xlarge', 'name': 'm5.xlarge', 'cloud': 'aws', 'cpu': 4, 'memory_gb': 16, 'gpu': 0, 'cu_per_hour': 2},
+    {'id': 'aws-m5.4xlarge', 'name': 'm5.4xlarge', 'cloud': 'aws', 'cpu': 16, 'memory_gb': 64, 'gpu': 0, 'cu_per_hour': 8},
+]
+TAGS = [
+    {'name': 'project', 'label': 'Project', 'required': True, 'default_value': '', 'status': 'active'},
+    {'name': 'cost-center', 'label': 'Cost center', 'required': False, 'default_value': 'rnd', 'status': 'active'},
+    {'name': 'legacy', 'label': 'Legacy', 'required': False, 'default_value': '', 'status': 'disabled'},
+]
+
+PRECONDITIONS = {
+    'start_system': (('stopped',), 'starting'),
+    'stop_system': (('started', 'failed'), 'stopping'),
+    'restart_system': (('started',), 'restarting'),
+    'fail_system': (('provisioning', 'stopping'), 'failed'),
+    'terminate_system': (('started', 'stopped', 'failed'), 'terminating'),
+    'refresh_idle_timeout': (('started',), 'started'),
+}
+PUDDLE_MOVES = {
+    'provisioning': 'started',
+    'starting': 'started',
+    'restarting': 'started',
+    'stopping': 'stopped',
+    'terminating': 'terminated',
+}
+MUTATING = ('create_system',) + tuple(PRECONDITIONS)
+
+
+def images_of(cloud):
+    return [dict(image, id=image['id'].replace('aws', cloud), cloud=cloud) for image in IMAGES]
+
+
+def instance_types_of(cloud):
+    return [dict(item, id=item['id'].replace('aws', cloud), cloud=cloud) for item in INSTANCE_TYPES]
+
+
+def make_system(name='sys', status='started', **fields):
+    system = {
+        'id': 'id-' + name, 'name': name, 'owner': 'u-demo', 'cloud': 'aws', 'status': status,
+        'vm_status': 'running', 'product_status': 'running', 'config_toml_status': 'none',
+        'product': 'dai', 'version': '1.11.1', 'image_id': 'aws-dai-1.11.1', 'image_name': 'Driverless AI 1.11.1',
+        'instance_type': 'm5.xlarge', 'instance_type_id': 'aws-m5.xlarge', 'cu_per_hour': 2,
+        'disk_size_gb': 256, 'idle_interval': 60, 'idle_deadline': None,
+        'tags': [{'name': 'cost-center', 'value': 'rnd'}, {'name': 'project', 'value': 'demo'}],
+        'address': '10.0.0.1', 'url': 'https://puddle.test/product/id-%s/' % name,
+        'created': '2026-11-25T12:00:00Z', 'updated': '2026-11-25T12:00:00Z', 'failure_reason': None,
+        'can_start': False, 'can_stop': True, 'can_restart': True, 'can_fail': False, 'can_terminate': True,
+        'can_refresh_idle_timeout': True, 'can_update_config_toml': True,
+    }
+    system.update(fields)
+    return system
+
+
+class FakeSystemsClient(object):
+    """Same method names and arguments as PuddleClient; state in self.systems."""
+
+    def __init__(self, systems=None):
+        self.systems = dict((system['id'], system) for system in systems or [])
+        self.calls = []
+        self.outcomes = {}        # status -> status Puddle moves it to instead of PUDDLE_MOVES (e.g. failures)
+        self.timeout_on = None    # wait method that raises WaitTimeoutError
+        self.create_error = None  # exception CreateSystem raises
+        self.created = 0
+        self.token = SECRET_TOKEN
+
+    # -- bookkeeping
+
+    def _record(self, method, *args, **kwargs):
+        self.calls.append((method, args, kwargs))
+
+    def methods(self):
+        return [call[0] for call in self.calls]
+
+    def mutating_methods(self):
+        return [method for method in self.methods() if method in MUTATING]
+
+    def secrets(self):
+        return [self.token]
+
+    def only(self, name):
+        live = [s for s in self.systems.values() if s['name'] == name and s['status'] != 'terminated']
+        assert len(live) <= 1, live
+        return live[0] if live else None
+
+    # -- catalogue
+
+    def list_images(self, cloud):
+        self._record('list_images', cloud)
+        return images_of(cloud)
+
+    def list_instance_types(self, cloud):
+        self._record('list_instance_types', cloud)
+        return instance_types_of(cloud)
+
+    def list_tags(self):
+        self._record('list_tags')
+        return copy.deepcopy(TAGS)
+
+    # -- systems
+
+    def find_system_by_name(self, name):
+        self._record('find_system_by_name', name)
+        system = self.only(name)
+        return copy.deepcopy(system) if system else None
+
+    def get_system(self, system_id):
+        self._record('get_system', system_id)
+        if system_id not in self.systems:
+            raise NotFoundError('no system %s' % system_id)
+        return copy.deepcopy(self.systems[system_id])
+
+    def create_system(self, name, cloud, image_id=None, product=None, version=None, instance_type_id=None,
+                      instance_type_name=None, disk_size_gb=256, idle_interval=60, tags=None):
+        self._record('create_system', name=name, cloud=cloud, image_id=image_id, product=product, version=version,
+                     instance_type_id=instance_type_id, instance_type_name=instance_type_name,
+                     disk_size_gb=disk_size_gb, idle_interval=idle_interval, tags=tags)
+        if self.create_error is not None:
+            raise self.create_error
+        if self.only(name):
+            raise AlreadyExistsError('a system named %s exists' % name, meta={'field': 'name'})
+        image = [i for i in images_of(cloud) if i['id'] == image_id or (i['product'], i['version']) == (product, version)][0]
+        instance_type = [t for t in instance_types_of(cloud) if instance_type_id == t['id'] or instance_type_name == t['name']][0]
+        self.created += 1
+        complete = dict((tag['name'], tag['default_value']) for tag in TAGS if tag['default_value'])
+        complete.update(tags or {})
+        system = make_system(
+            name, 'provisioning', id='id-%s-%d' % (name, self.created), cloud=cloud, product=image['product'],
+            version=image['version'], image_id=image['id'], image_name=image['name'],
+            instance_type=instance_type['name'], instance_type_id=instance_type['id'],
+            disk_size_gb=disk_size_gb, idle_interval=idle_interval,
+            tags=[{'name': key, 'value': value} for key, value in sorted(complete.items())])
+        self.systems[system['id']] = system
+        return copy.deepcopy(system)
+
+    def _act(self, method, system_id):
+        self._record(method, system_id)
+        system = self.systems[system_id]
+        allowed, next_status = PRECONDITIONS[method]
+        if system['status'] not in allowed:
+            raise PreconditionFailedError('cannot %s a %s system' % (method, system['status']),
+                                          meta={'status': system['status']})
+        system['status'] = next_status
+        return copy.deepcopy(system)
+
+    def start_system(self, system_id):
+        return self._act('start_system', system_id)
+
+    def stop_system(self, system_id):
+        return self._act('stop_system', system_id)
+
+    def restart_system(self, system_id):
+        return self._act('restart_system', system_id)
+
+    def fail_system(self, system_id):
+        return self._act('fail_system', system_id)
+
+    def terminate_system(self, system_id):
+        return self._act('terminate_system', system_id)
+
+    def refresh_idle_timeout(self, system_id):
+        system = self._act('refresh_idle_timeout', system_id)
+        self.systems[system_id]['idle_deadline'] = system['idle_deadline'] = '2026-11-25T14:00:00Z'
+        return system
+
+    # -- waiting: Puddle moves the system on until it reaches a stable status
+
+    def _settle(self, method, system_id, wanted, fail_on_failed=True):
+        self._record(method, system_id)
+        system = self.systems[system_id]
+        if self.timeout_on == method:
+            raise WaitTimeoutError('timed out', system=copy.deepcopy(system))
+        while system['status'] not in wanted and system['status'] in PUDDLE_MOVES:
+            status = system['status']
+            system['status'] = self.outcomes.get(status, PUDDLE_MOVES[status])
+        if system['status'] == 'failed' and 'failed' not in wanted and fail_on_failed:
+            raise SystemFailedError('entered failed', system=copy.deepcopy(system))
+        assert system['status'] in wanted, 'waiting for %s from %s would never end' % (wanted, system['status'])
+        return copy.deepcopy(system)
+
+    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5):
+        return self._settle('wait_for_system_started', system_id, ('started',))
+
+    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5):
+        return self._settle('wait_for_system_stopped', system_id, ('stopped',))
+
+    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5):
+        return self._settle('wait_for_system_terminated', system_id, ('terminated',))
+
+    def wait_until_stable(self, system_id, timeout=1200, poll_interval=5):
+        return self._settle('wait_until_stable', system_id, ('started', 'stopped', 'failed', 'terminated'), fail_on_failed=False)

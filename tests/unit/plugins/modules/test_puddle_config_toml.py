@@ -1,0 +1,339 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.puddle.cloud.plugins.module_utils import config_toml, puddle_module
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
+from ansible_collections.puddle.cloud.plugins.modules import puddle_config_toml
+from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
+
+CONNECTION = dict(server_address=SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key')
+MUTATING = ('UpdateConfigToml', 'RestartSystem', 'StartSystem', 'StopSystem')
+READS_WHEN_EQUAL = ['Login', 'FindSystemByName', 'GetConfigToml']
+
+CONFIG = '{"max_runtime_minutes": 120}\n'
+COMMENTED = '# tuned by the team\n{"max_runtime_minutes": 120}\n'
+OTHER = '{"max_runtime_minutes": 60}\n'
+
+
+def strict_json_loads(text):
+    """Stands in for tomllib so that these tests do not depend on the Python version:
+    '#' lines are comments, the rest is one JSON object."""
+    body = '\n'.join(line for line in text.splitlines() if not line.strip().startswith('#'))
+    return json.loads(body) if body.strip() else {}
+
+
+class ConfigPuddle(FakePuddle):
+    """FakePuddle with the config.toml rules of docs/api.md section 6."""
+
+    upload_outcome = 'uploaded'
+
+    def _rpc_UpdateConfigToml(self, body, user):
+        system = self._owned(body, user)
+        if system['status'] != 'started' or system['product'] != 'dai':
+            return self._error(412, 'failed_precondition', 'not started', status=system['status'], action='update_config_toml')
+        system['config_toml'] = body['config_toml']
+        system['config_toml_status'] = 'uploading'
+        self.config_status_script[system['id']].extend(['uploading', self.upload_outcome])
+        return self._ok({'system': dict(system)})
+
+    def _rpc_GetConfigToml(self, body, user):
+        system = self._owned(body, user)
+        script = self.config_status_script[system['id']]
+        if script:
+            system['config_toml_status'] = script.popleft()
+        return self._ok({'config_toml': system.get('config_toml', ''),
+                         'applied_config_toml': system.get('applied_config_toml', ''),
+                         'config_toml_status': system['config_toml_status']})
+
+    def _rpc_RestartSystem(self, body, user):
+        answer = self._action('RestartSystem', body, user)
+        if answer.status_code == 200:
+            self.schedule(body['id'], self.clock.now + 20, 'started')
+        return answer
+
+    def _apply_schedule(self):
+        """As FakePuddle's, and the end of a restart applies an uploaded config."""
+        for system_id, plan in self.scheduled.items():
+            system = self.systems[system_id]
+            while plan and plan[0][0] <= self.clock.now:
+                status = plan.pop(0)[1]
+                if system['status'] == 'restarting' and status == 'started' and system['config_toml_status'] == 'uploaded':
+                    system['applied_config_toml'] = system['config_toml']
+                    system['config_toml_status'] = 'applied'
+                system['status'] = status
+
+    def _rpc_StartSystem(self, body, user):
+        answer = self._action('StartSystem', body, user)
+        if answer.status_code == 200:
+            self.schedule(body['id'], self.clock.now + 15, 'started')
+        return answer
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    fake = ConfigPuddle()
+    monkeypatch.setattr(config_toml, 'DEFAULT_TOML_LOADS', strict_json_loads)
+    monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
+        session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+    return fake
+
+
+def run_module(args, capsys, check_mode=False, diff=False):
+    args = dict(CONNECTION, poll_interval=1, **args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            puddle_config_toml.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def mutations(fake):
+    return [method for method in fake.methods() if method in MUTATING]
+
+
+def test_equal_content_sends_only_the_three_reads(fake, capsys):
+    fake.add_system('dai-1', config_toml=CONFIG, applied_config_toml=CONFIG, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert result['changed'] is False
+    assert fake.methods() == READS_WHEN_EQUAL
+    assert result['config_toml'] == dict(status='applied', changed=False, restarted=False, started=False,
+                                         checksum=hashlib.sha256(CONFIG.encode('utf-8')).hexdigest(),
+                                         size=len(CONFIG), comparison='parsed')
+    assert result['system']['name'] == 'dai-1'
+
+
+def test_comment_only_change_is_not_a_change(fake, capsys):
+    fake.add_system('dai-1', config_toml=CONFIG, applied_config_toml=CONFIG, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=COMMENTED, restart=True), capsys)
+    assert result['changed'] is False
+    assert mutations(fake) == []
+
+
+def test_check_mode_reports_the_change_and_diff_without_sending_it(fake, capsys):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys, check_mode=True, diff=True)
+    assert result['changed'] is True
+    assert result['config_toml']['changed'] is True and result['config_toml']['restarted'] is True
+    assert result['config_toml']['status'] == 'applied'
+    assert result['diff'] == {'before': OTHER, 'after': CONFIG, 'before_header': 'dai-1/config.toml (current)',
+                              'after_header': 'dai-1/config.toml (declared)'}
+    assert fake.methods() == READS_WHEN_EQUAL
+
+
+def test_upload_without_restart_waits_until_uploaded(fake, capsys):
+    system = fake.add_system('dai-1')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert result['changed'] is True
+    assert mutations(fake) == ['UpdateConfigToml']
+    assert fake.calls('UpdateConfigToml') == [{'id': system['id'], 'config_toml': CONFIG}]
+    assert result['config_toml']['status'] == 'uploaded'
+    assert result['config_toml']['restarted'] is False
+    assert system['config_toml'] == CONFIG and system.get('applied_config_toml', '') == ''
+
+
+def test_upload_without_wait_returns_while_uploading(fake, capsys):
+    fake.add_system('dai-1')
+    result = run_module(dict(system='dai-1', content=CONFIG, wait=False), capsys)
+    assert result['config_toml']['status'] == 'uploading'
+    assert fake.methods()[-1] == 'UpdateConfigToml'
+
+
+def test_restart_applies_the_new_content(fake, capsys):
+    system = fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert mutations(fake) == ['UpdateConfigToml', 'RestartSystem']
+    assert system['applied_config_toml'] == CONFIG
+    assert result['config_toml']['status'] == 'applied'
+    assert result['config_toml']['restarted'] is True
+    assert result['system']['status'] == 'started'
+
+
+def test_uploaded_but_not_applied_gets_the_restart_it_needs(fake, capsys):
+    system = fake.add_system('dai-1', config_toml=CONFIG, applied_config_toml=OTHER, config_toml_status='uploaded')
+    without_restart = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert without_restart['changed'] is False
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys, diff=True)
+    assert result['changed'] is True
+    assert mutations(fake) == ['RestartSystem']
+    assert system['applied_config_toml'] == CONFIG
+    assert result['diff']['before_header'] == 'dai-1/config.toml (applied)'
+    assert result['diff']['before'] == OTHER
+
+
+def test_force_uploads_equal_content(fake, capsys):
+    fake.add_system('dai-1', config_toml=CONFIG, applied_config_toml=CONFIG, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=COMMENTED, force=True), capsys)
+    assert result['changed'] is True
+    assert mutations(fake) == ['UpdateConfigToml']
+
+
+def test_stopped_system_fails_with_a_clear_message(fake, capsys):
+    fake.add_system('dai-1', status='stopped')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert result['failed'] is True
+    assert 'dai-1 is stopped' in result['msg'] and 'start_if_stopped=true' in result['msg']
+    assert result['failure']['code'] == 'failed_precondition'
+    assert result['system']['status'] == 'stopped'
+    assert mutations(fake) == []
+
+
+def test_stopped_system_with_equal_content_is_fine(fake, capsys):
+    fake.add_system('dai-1', status='stopped', config_toml=CONFIG, config_toml_status='uploaded')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert result['changed'] is False
+
+
+def test_start_if_stopped_starts_then_uploads(fake, capsys):
+    system = fake.add_system('dai-1', status='stopped')
+    result = run_module(dict(system='dai-1', content=CONFIG, start_if_stopped=True, restart=True), capsys)
+    assert mutations(fake) == ['StartSystem', 'UpdateConfigToml', 'RestartSystem']
+    assert result['config_toml']['started'] is True
+    assert system['applied_config_toml'] == CONFIG and system['status'] == 'started'
+
+
+def test_a_restart_in_progress_is_awaited_then_the_config_looked_at_again(fake, capsys):
+    system = fake.add_system('dai-1', status='restarting', config_toml=CONFIG, applied_config_toml=OTHER,
+                             config_toml_status='uploaded')
+    fake.schedule(system['id'], fake.clock.now + 3, 'started')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    # That restart applied the config: nothing left to do.
+    assert result['changed'] is False
+    assert mutations(fake) == []
+    assert fake.methods().count('GetConfigToml') == 2
+    assert result['config_toml']['status'] == 'applied'
+
+
+def test_a_starting_system_is_awaited_before_the_upload(fake, capsys):
+    system = fake.add_system('dai-1', status='starting')
+    fake.schedule(system['id'], fake.clock.now + 3, 'started')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert result['changed'] is True
+    assert mutations(fake) == ['UpdateConfigToml']
+    assert result['config_toml']['status'] == 'uploaded'
+
+
+def test_a_stopping_system_is_awaited_then_started_when_allowed(fake, capsys):
+    system = fake.add_system('dai-1', status='stopping')
+    fake.schedule(system['id'], fake.clock.now + 3, 'stopped')
+    result = run_module(dict(system='dai-1', content=CONFIG, start_if_stopped=True), capsys)
+    assert mutations(fake) == ['StartSystem', 'UpdateConfigToml']
+    assert result['config_toml']['started'] is True
+
+
+def test_a_stopping_system_fails_without_start_if_stopped(fake, capsys):
+    system = fake.add_system('dai-1', status='stopping')
+    fake.schedule(system['id'], fake.clock.now + 3, 'stopped')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert result['failed'] is True
+    assert 'is stopped' in result['msg']
+    assert mutations(fake) == []
+
+
+def test_start_if_stopped_in_check_mode_sends_nothing(fake, capsys):
+    fake.add_system('dai-1', status='stopped')
+    result = run_module(dict(system='dai-1', content=CONFIG, start_if_stopped=True), capsys, check_mode=True)
+    assert result['changed'] is True and result['config_toml']['started'] is True
+    assert mutations(fake) == []
+
+
+def test_failed_upload_fails_with_the_status_and_the_system(fake, capsys):
+    fake.upload_outcome = 'failed'
+    fake.add_system('dai-1')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert result['failed'] is True
+    assert result['changed'] is True
+    assert result['config_toml_status'] == 'failed'
+    assert result['config_toml']['status'] == 'failed'
+    assert result['failure']['code'] == 'config_toml_failed'
+    assert result['system']['name'] == 'dai-1' and result['system']['config_toml_status'] == 'failed'
+    assert 'RestartSystem' not in fake.methods()
+
+
+def test_after_a_failed_upload_the_next_run_uploads_again(fake, capsys):
+    fake.add_system('dai-1', config_toml=CONFIG, applied_config_toml='', config_toml_status='failed')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert result['changed'] is True
+    assert mutations(fake) == ['UpdateConfigToml']
+
+
+def test_invalid_toml_fails_before_any_request(fake, capsys):
+    fake.add_system('dai-1')
+    result = run_module(dict(system='dai-1', content='{"broken": '), capsys)
+    assert result['failed'] is True
+    assert result['failure']['field'] == 'content' and result['failure']['rule'] == 'toml_syntax'
+    assert 'content is not valid TOML' in result['msg']
+    assert fake.requests == []
+
+
+def test_oversize_content_fails_before_any_request(fake, capsys, monkeypatch):
+    monkeypatch.setattr(config_toml, 'DEFAULT_TOML_LOADS', None)
+    fake.add_system('dai-1')
+    result = run_module(dict(system='dai-1', content='x' * (config_toml.MAX_CONFIG_TOML_BYTES + 1)), capsys)
+    assert result['failed'] is True
+    assert (result['failure']['field'], result['failure']['rule']) == ('content', 'max_size')
+    assert fake.requests == []
+
+
+def test_text_comparison_without_a_parser(fake, capsys, monkeypatch):
+    monkeypatch.setattr(config_toml, 'DEFAULT_TOML_LOADS', None)
+    fake.add_system('dai-1', config_toml=CONFIG, applied_config_toml=CONFIG, config_toml_status='applied')
+    same = run_module(dict(system='dai-1', content=CONFIG.replace('\n', '  \r\n')), capsys)
+    assert same['changed'] is False and same['config_toml']['comparison'] == 'text'
+    changed = run_module(dict(system='dai-1', content=COMMENTED), capsys)
+    assert changed['changed'] is True
+
+
+def test_system_found_by_id(fake, capsys):
+    system = fake.add_system('dai-1', config_toml=CONFIG, config_toml_status='uploaded')
+    result = run_module(dict(system=system['id'], content=CONFIG), capsys)
+    assert result['changed'] is False
+    assert fake.methods() == ['Login', 'FindSystemByName', 'GetSystem', 'GetConfigToml']
+
+
+def test_id_that_cannot_be_a_name_skips_the_name_lookup(fake, capsys):
+    fake.systems['SYS_42'] = dict(fake.add_system('dai-1'), id='SYS_42', config_toml=CONFIG, config_toml_status='uploaded')
+    result = run_module(dict(system='SYS_42', content=CONFIG), capsys)
+    assert result['changed'] is False
+    assert fake.methods() == ['Login', 'GetSystem', 'GetConfigToml']
+
+
+def test_unknown_system_fails(fake, capsys):
+    result = run_module(dict(system='nope', content=CONFIG), capsys)
+    assert result['failed'] is True
+    assert result['failure']['code'] == 'not_found'
+    assert 'nope' in result['msg']
+
+
+def test_h2o3_system_has_no_config_toml(fake, capsys):
+    fake.add_system('h2o', product='h2o3')
+    result = run_module(dict(system='h2o', content=CONFIG), capsys)
+    assert result['failed'] is True
+    assert 'only Driverless AI' in result['msg']
+    assert 'GetConfigToml' not in fake.methods()
+
+
+def test_src_reaching_the_module_means_the_action_plugin_was_bypassed(fake, capsys):
+    result = run_module(dict(system='dai-1', src='/tmp/config.toml'), capsys)
+    assert result['failed'] is True
+    assert result['failure']['field'] == 'src'
+    assert fake.requests == []
+
+
+def test_content_and_src_are_mutually_exclusive(fake, capsys):
+    result = run_module(dict(system='dai-1', src='/tmp/config.toml', content=CONFIG), capsys)
+    assert result['failed'] is True
+    assert 'mutually exclusive' in result['msg']
