@@ -61,6 +61,7 @@ options:
       - Never put in host variables, the cache or error messages. Prefer the environment, or a vaulted value or
         lookup, to a clear text secret in the inventory file.
     type: str
+    secret: true
     env:
       - name: PUDDLE_api_secret_key
       - name: PUDDLE_API_SECRET_KEY
@@ -70,6 +71,7 @@ options:
       - If not set, the E(PUDDLE_API_TOKEN) environment variable is used.
       - Never put in host variables, the cache or error messages.
     type: str
+    secret: true
     env:
       - name: PUDDLE_API_TOKEN
   validate_certs:

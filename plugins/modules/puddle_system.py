@@ -149,29 +149,27 @@ options:
     default: false
 extends_documentation_fragment:
   - puddle.cloud.puddle
+  - puddle.cloud.puddle.actiongroup_puddle
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Reports exactly which requests would be sent and the predicted system; sends no request that changes anything.
     support: full
+    details: Reports the requests that would be sent (RV(actions)) and the predicted system; sends no request that changes
+      anything (it reads the system, and the catalogue and tags when it would create one).
   diff_mode:
-    description: Returns the status and the declared attributes before and after.
     support: full
+    details: The status and each declared attribute Puddle fixes at creation, before and after.
   idempotent:
-    description:
-      - A second run with the same options changes nothing, except with O(state=restarted) (always restarts) and
-        O(refresh_idle_timeout=true) (always refreshes a started system).
+    description: When run twice in a row with the same options, the second run reports no change.
     support: partial
-  action_group:
-    description: Use C(group/puddle.cloud.puddle) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - puddle.cloud.puddle
+    details: Idempotent for every state except O(state=restarted), which restarts on every run, and with
+      O(refresh_idle_timeout=true), which refreshes a started system on every run.
+  platform:
+    platforms: all
+    details: Runs wherever the Puddle API is reachable, usually C(localhost).
 notes:
   - The module never returns the API secret key or a token.
-seealso:
-  - name: Puddle wire contract
-    description: The API this module speaks (docs/api.md in the collection's repository).
-    link: https://github.com/puddle-cloud/puddle.cloud/blob/main/docs/api.md
+  - The API it speaks is described in C(docs/api.md) of the collection's source.
 """
 
 EXAMPLES = r"""
@@ -471,6 +469,11 @@ def validate_declared_options(params):
         value = params[option]
         if value is not None and not low <= value <= high:
             raise invalid_option(option, 'range', '%s must be from %d to %d, got %d' % (option, low, high, value))
+    # Checked here because the client would only refuse them at the first wait, after a request.
+    if params['wait_timeout'] < 0:
+        raise invalid_option('wait_timeout', 'range', 'wait_timeout must be 0 or more, got %d' % params['wait_timeout'])
+    if params['poll_interval'] <= 0:
+        raise invalid_option('poll_interval', 'range', 'poll_interval must be more than 0, got %g' % params['poll_interval'])
     for tag_name, value in sorted((params['tags'] or {}).items()):
         if len(value) > TAG_VALUE_MAX_LENGTH:
             raise invalid_option('tags.%s' % tag_name, 'max_length',
@@ -761,8 +764,9 @@ class PuddleSystem(object):
                                    poll_interval=self.params['poll_interval'])
         except WaitTimeoutError as error:
             last = error.system or self.system
+            awaited_label = {None: 'stable', transitions.ABSENT: 'terminated'}.get(awaited, awaited)
             error.set_message('Timed out after %s s (wait_timeout) waiting for system %s to be %s; its last status was %s'
-                              % (self.params['wait_timeout'], self.params['name'], awaited or 'stable', last.get('status')))
+                              % (self.params['wait_timeout'], self.params['name'], awaited_label, last.get('status')))
             raise
 
 
@@ -773,9 +777,10 @@ def main():
         mutually_exclusive=[('image', 'product'), ('image', 'version')],
         required_together=[('product', 'version')],
     )
-    # Tag values are strings on the wire; YAML may hand numbers or booleans.
+    # Tag values are strings on the wire; YAML may hand numbers, booleans or null (no value).
     if puddle.params['tags'] is not None:
-        puddle.params['tags'] = dict((to_text(key), to_text(value)) for key, value in puddle.params['tags'].items())
+        puddle.params['tags'] = dict((to_text(key), '' if value is None else to_text(value))
+                                     for key, value in puddle.params['tags'].items())
     PuddleSystem(puddle).run()
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException
 
-from puddle_simulator import __version__, control_api, errors, puddle_api, twirp
+from puddle_simulator import __version__, control_api, dashboard, errors, puddle_api, twirp
 from puddle_simulator.fault_injection import FaultInjectionMiddleware
 from puddle_simulator.views import product_document
 
@@ -43,9 +43,12 @@ def build_app(sim):
         if record is None:
             return JSONResponse(status_code=404, content={"error": "no such system"})
         if record.status != "started":
-            return JSONResponse(status_code=503, content={"error": "the product is not running", "status": record.status})
+            return JSONResponse(
+                status_code=503, content={"error": "the product is not running", "status": record.status}
+            )
         return product_document(record)
 
+    dashboard.mount(app, sim)
     app.state.packages = (puddle, control)
     return app
 
@@ -81,10 +84,10 @@ def _install_openapi(app, request_models):
     def openapi():
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
-            _, definitions = models_json_schema(
+            definitions = models_json_schema(
                 [(model, "validation") for model in dict.fromkeys(request_models)],
                 ref_template="#/components/schemas/{model}",
-            )
+            )[1]
             schema.setdefault("components", {}).setdefault("schemas", {}).update(definitions["$defs"])
             app.openapi_schema = schema
         return app.openapi_schema

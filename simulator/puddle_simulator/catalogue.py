@@ -121,7 +121,9 @@ class Catalogue:
             image
             for image in self.images_of(cloud)
             if image.status in USABLE_IMAGE_STATUSES
-            and (image.id == image_id_ if image_id_ is not None else (image.product, image.version) == (product, version))
+            and (
+                image.id == image_id_ if image_id_ is not None else (image.product, image.version) == (product, version)
+            )
         ]
         # An active image wins over a deprecated one of the same version.
         candidates.sort(key=lambda image: USABLE_IMAGE_STATUSES.index(image.status))
@@ -129,7 +131,9 @@ class Catalogue:
 
     def instance_type(self, cloud, type_id=None, name=None):
         for instance_type in self.instance_types_of(cloud):
-            if (type_id is not None and instance_type.id == type_id) or (name is not None and instance_type.name == name):
+            if (type_id is not None and instance_type.id == type_id) or (
+                name is not None and instance_type.name == name
+            ):
                 return instance_type
         return None
 

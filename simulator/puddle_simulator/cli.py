@@ -32,7 +32,11 @@ def build_parser():
     parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     for knob, default in KNOB_DEFAULTS.items():
         parser.add_argument(
-            "--fault-" + knob.replace("_", "-"), dest="fault_" + knob, type=type(default), default=default, help="fault knob %s" % knob
+            "--fault-" + knob.replace("_", "-"),
+            dest="fault_" + knob,
+            type=type(default),
+            default=default,
+            help="fault knob %s" % knob,
         )
     return parser
 

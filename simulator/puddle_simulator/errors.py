@@ -79,9 +79,7 @@ def cu_pool_short(required_cu, available_cu):
 
 
 def already_exists(name, system_id):
-    return TwirpError(
-        "already_exists", "a system named %s already exists" % name, field="name", system_id=system_id
-    )
+    return TwirpError("already_exists", "a system named %s already exists" % name, field="name", system_id=system_id)
 
 
 def resource_exhausted(retry_after_seconds):

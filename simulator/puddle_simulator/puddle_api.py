@@ -60,7 +60,9 @@ def build_package(sim):
         return handle
 
     def update_config_toml(call):
-        return one_system(sim.systems.update_config_toml(call.principal, call.request.id, call.request.config_toml), call)
+        return one_system(
+            sim.systems.update_config_toml(call.principal, call.request.id, call.request.config_toml), call
+        )
 
     def get_config_toml(call):
         return config_toml_view(sim.systems.config_toml(call.principal, call.request.id))
@@ -77,7 +79,13 @@ def build_package(sim):
         Method("AuthService", "Login", m.LoginRequest, m.LoginResponse, login, authenticated=False),
         Method("AuthService", "Logout", m.EmptyRequest, m.EmptyResponse, logout),
         Method("ImageService", "ListAvailableImages", m.CloudRequest, m.ImagesResponse, list_images),
-        Method("InstanceTypeService", "ListAvailableInstanceTypes", m.CloudRequest, m.InstanceTypesResponse, list_instance_types),
+        Method(
+            "InstanceTypeService",
+            "ListAvailableInstanceTypes",
+            m.CloudRequest,
+            m.InstanceTypesResponse,
+            list_instance_types,
+        ),
         Method("TagService", "ListTags", m.EmptyRequest, m.TagsResponse, list_tags),
         Method("SystemService", "CreateSystem", m.CreateSystemRequest, m.SystemResponse, create_system),
         Method("SystemService", "GetSystem", m.SystemIdRequest, m.SystemResponse, get_system),
@@ -91,6 +99,14 @@ def build_package(sim):
     methods += [
         Method("SystemService", "UpdateConfigToml", m.UpdateConfigTomlRequest, m.SystemResponse, update_config_toml),
         Method("SystemService", "GetConfigToml", m.SystemIdRequest, m.ConfigTomlResponse, get_config_toml),
-        Method("SystemService", "GetCUConsumptionInfo", m.EmptyRequest, m.CUConsumptionInfoResponse, get_cu_consumption_info),
+        Method(
+            "SystemService",
+            "GetCUConsumptionInfo",
+            m.EmptyRequest,
+            m.CUConsumptionInfoResponse,
+            get_cu_consumption_info,
+        ),
     ]
-    return Package(PACKAGE, tuple(methods), lambda headers: sim.tokens.user_for(headers.get(TOKEN_HEADER)), TOKEN_HEADER)
+    return Package(
+        PACKAGE, tuple(methods), lambda headers: sim.tokens.user_for(headers.get(TOKEN_HEADER)), TOKEN_HEADER
+    )

@@ -140,14 +140,16 @@ class Transaction:
         return self._systems("ORDER BY seq")
 
     def systems_in(self, statuses, owner=None):
-        marks = ", ".join("?" for _ in statuses)
+        marks = ", ".join("?" for _status in statuses)
         if owner is None:
             return self._systems("WHERE status IN (%s) ORDER BY seq" % marks, tuple(statuses))
         return self._systems("WHERE owner = ? AND status IN (%s) ORDER BY seq" % marks, (owner,) + tuple(statuses))
 
     def cu_consumed(self, statuses):
-        marks = ", ".join("?" for _ in statuses)
-        row = self._db.execute("SELECT COALESCE(SUM(cu_per_hour), 0) FROM systems WHERE status IN (%s)" % marks, tuple(statuses))
+        marks = ", ".join("?" for _status in statuses)
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(cu_per_hour), 0) FROM systems WHERE status IN (%s)" % marks, tuple(statuses)
+        )
         return int(row.fetchone()[0])
 
     def insert(self, record):
@@ -181,7 +183,9 @@ class Transaction:
         return row[0]
 
     def add_token(self, token_hash, user_id, expires_at):
-        self._db.execute("INSERT INTO tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)", (token_hash, user_id, expires_at))
+        self._db.execute(
+            "INSERT INTO tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)", (token_hash, user_id, expires_at)
+        )
 
     def token(self, token_hash):
         row = self._db.execute("SELECT user_id, expires_at FROM tokens WHERE token_hash = ?", (token_hash,)).fetchone()

@@ -48,7 +48,9 @@ class SystemService:
         record.vm_status, record.product_status = SUB_STATUSES[status]
         record.updated = now
         record.hold_until = now + hold_seconds if hold_seconds else None
-        record.transition_due = now + hold_seconds + self.timing.seconds(status) if status in TRANSITIONAL_STATUSES else None
+        record.transition_due = (
+            now + hold_seconds + self.timing.seconds(status) if status in TRANSITIONAL_STATUSES else None
+        )
         record.idle_deadline = now + self.timing.minutes(record.idle_interval) if status == "started" else None
         record.failure_reason = failure_reason if status == "failed" else None
         record.terminated_at = now if status == "terminated" else None
@@ -66,7 +68,7 @@ class SystemService:
         return self._pool_size(tx) - consumed, consumed
 
     def _require_cu(self, tx, required):
-        available, _ = self._cu_balance(tx)
+        available = self._cu_balance(tx)[0]
         if required > available:
             raise errors.cu_pool_short(required, available)
 
@@ -75,7 +77,9 @@ class SystemService:
         record = tx.system(system_id)
         if record is None or record.owner != user.id:
             raise errors.not_found()
-        if record.status == "terminated" and now - record.terminated_at > self.timing.minutes(TERMINATED_RETENTION_MINUTES):
+        if record.status == "terminated" and now - record.terminated_at > self.timing.minutes(
+            TERMINATED_RETENTION_MINUTES
+        ):
             raise errors.not_found()
         return record
 

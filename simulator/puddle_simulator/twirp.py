@@ -75,7 +75,8 @@ async def read_body(request):
 
 
 ERROR_RESPONSES = {
-    status: {"model": TwirpErrorBody, "description": "Twirp error"} for status in sorted(set(errors.HTTP_STATUS_BY_CODE.values()))
+    status: {"model": TwirpErrorBody, "description": "Twirp error"}
+    for status in sorted(set(errors.HTTP_STATUS_BY_CODE.values()))
 }
 
 

@@ -78,7 +78,7 @@ def _type_adapter(model, field):
 
 
 def _typed(model, field, value):
-    """The value converted to the field's declared type; `invalid_argument` (type, required, unknown_field) if it is not."""
+    """The value as the field's declared type, else `invalid_argument` (rule type, required or unknown_field)."""
     try:
         return _type_adapter(model, field).validate_python(value, strict=True)
     except pydantic.ValidationError as error:
@@ -86,7 +86,9 @@ def _typed(model, field, value):
         # As at the top level, an unknown field inside a nested object is reported first.
         problem = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
         rule = {"extra_forbidden": "unknown_field", "missing": "required"}.get(problem["type"], "type")
-        raise errors.invalid_argument(_field_name((field,) + tuple(problem["loc"])), rule, problem["msg"].lower()) from None
+        raise errors.invalid_argument(
+            _field_name((field,) + tuple(problem["loc"])), rule, problem["msg"].lower()
+        ) from None
 
 
 def _declared_constraints(field, info, value):
@@ -174,13 +176,17 @@ def _version_exists(context):
 def _resolve_image(context, field, **query):
     image = context.catalogue.usable_image(context.values["cloud"], **query)
     if image is None:
-        raise errors.invalid_argument(field, "unknown", "no active or deprecated image of that %s in this cloud" % field)
+        raise errors.invalid_argument(
+            field, "unknown", "no active or deprecated image of that %s in this cloud" % field
+        )
     context.resolved["image"] = image
 
 
 def _instance_type_choice(context):
     if context.given("instance_type_id") and context.given("instance_type_name"):
-        raise errors.invalid_argument("instance_type_id", "exclusive", "give either instance_type_id or instance_type_name")
+        raise errors.invalid_argument(
+            "instance_type_id", "exclusive", "give either instance_type_id or instance_type_name"
+        )
     if not context.given("instance_type_id") and not context.given("instance_type_name"):
         raise errors.invalid_argument("instance_type_id", "required", "give instance_type_id or instance_type_name")
     if context.given("instance_type_id"):
@@ -231,7 +237,9 @@ def _config_toml(context):
     try:
         tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as error:
-        raise errors.invalid_argument("config_toml", "toml_syntax", "is not valid TOML (%s)" % str(error)[:200]) from None
+        raise errors.invalid_argument(
+            "config_toml", "toml_syntax", "is not valid TOML (%s)" % str(error)[:200]
+        ) from None
 
 
 _CROSS_FIELD_RULES = {

@@ -40,7 +40,12 @@ def system_view(record, base_url):
 
 
 def consumption_view(record):
-    return {"system_id": record.id, "system_name": record.name, "status": record.status, "cu_per_hour": record.cu_per_hour}
+    return {
+        "system_id": record.id,
+        "system_name": record.name,
+        "status": record.status,
+        "cu_per_hour": record.cu_per_hour,
+    }
 
 
 def config_toml_view(record):

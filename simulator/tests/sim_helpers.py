@@ -97,7 +97,11 @@ class ContractSchema:
         expected = self.http_status_by_code[body["code"]]
         if response.status_code == 413:
             # The one documented exception: a body refused before it is read.
-            assert (body["code"], body["meta"]["field"], body["meta"]["rule"]) == ("invalid_argument", "body", "max_size")
+            assert (body["code"], body["meta"]["field"], body["meta"]["rule"]) == (
+                "invalid_argument",
+                "body",
+                "max_size",
+            )
         else:
             assert response.status_code == expected, (response.status_code, body)
         if body["code"] == "resource_exhausted":
@@ -146,7 +150,11 @@ class Client:
         if token is not None:
             all_headers["X-Puddle-Token"] = token
         all_headers.update(headers or {})
-        data = json.dumps({} if body is None else body, ensure_ascii=False).encode() if not isinstance(body, (bytes, bytearray)) else body
+        data = (
+            json.dumps({} if body is None else body, ensure_ascii=False).encode()
+            if not isinstance(body, (bytes, bytearray))
+            else body
+        )
         response = self.post("/twirp/puddle.v2.%s" % route, data=data, headers=all_headers)
         self.schema.check_answer(route, response)
         return Answer(response)
@@ -225,7 +233,9 @@ class Client:
 class SimulatorProcess:
     """`python -m puddle_simulator` on a free port, with its own database unless one is given."""
 
-    def __init__(self, workdir, *extra_args, db=None, speed=DEFAULT_SPEED, minute_seconds=DEFAULT_MINUTE_SECONDS, scheme="http"):
+    def __init__(
+        self, workdir, *extra_args, db=None, speed=DEFAULT_SPEED, minute_seconds=DEFAULT_MINUTE_SECONDS, scheme="http"
+    ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db = Path(db) if db else self.workdir / "sim.sqlite"
@@ -233,9 +243,18 @@ class SimulatorProcess:
         self.log_path = self.workdir / "sim.log"
         self.scheme = scheme
         self.args = [
-            "--port", "0", "--port-file", str(self.port_file), "--db", str(self.db),
-            "--speed", str(speed), "--minute-seconds", str(minute_seconds),
-            "--control-token", CONTROL_TOKEN,
+            "--port",
+            "0",
+            "--port-file",
+            str(self.port_file),
+            "--db",
+            str(self.db),
+            "--speed",
+            str(speed),
+            "--minute-seconds",
+            str(minute_seconds),
+            "--control-token",
+            CONTROL_TOKEN,
         ] + list(extra_args)
         self.process = None
         self.port = None

@@ -24,7 +24,12 @@ def test_each_login_gets_a_new_token(client):
 
 @pytest.mark.parametrize(
     "credentials",
-    [("demo-key-id", "other-secret-key"), ("no-such-key", "demo-secret-key"), ("other-key-id", "demo-secret-key"), ("", "")],
+    [
+        ("demo-key-id", "other-secret-key"),
+        ("no-such-key", "demo-secret-key"),
+        ("other-key-id", "demo-secret-key"),
+        ("", ""),
+    ],
 )
 def test_wrong_credentials_are_unauthenticated(client, credentials):
     answer = client.call("AuthService/Login", {"api_key_id": credentials[0], "api_secret_key": credentials[1]})
@@ -35,7 +40,11 @@ def test_wrong_credentials_are_unauthenticated(client, credentials):
 
 def test_login_validates_its_fields(client):
     answer = client.call("AuthService/Login", {"api_key_id": "demo-key-id"})
-    assert (answer.code, answer.meta["field"], answer.meta["rule"]) == ("invalid_argument", "api_secret_key", "required")
+    assert (answer.code, answer.meta["field"], answer.meta["rule"]) == (
+        "invalid_argument",
+        "api_secret_key",
+        "required",
+    )
     answer = client.call("AuthService/Login", {"api_key_id": 1, "api_secret_key": "x"})
     assert (answer.meta["field"], answer.meta["rule"]) == ("api_key_id", "type")
 
@@ -64,7 +73,10 @@ def test_tokens_expire_and_users_come_from_yaml(start_sim, tmp_path):
     )
     sim = start_sim("--users", str(users_file), "--token-ttl", "1")
     client = sim.client()
-    assert client.call("AuthService/Login", {"api_key_id": "demo-key-id", "api_secret_key": "demo-secret-key"}).code == "unauthenticated"
+    assert (
+        client.call("AuthService/Login", {"api_key_id": "demo-key-id", "api_secret_key": "demo-secret-key"}).code
+        == "unauthenticated"
+    )
     body = client.ok("AuthService/Login", {"api_key_id": "alice-id", "api_secret_key": "alice-secret"})
     assert body["user"] == {"id": "user-alice", "name": "alice", "email": "alice@example.org"}
     assert client.call("SystemService/ListSystems", {}, token=body["token"]).status == 200

@@ -8,7 +8,11 @@ from sim_helpers import SimulatorProcess
 
 CLOUD_TYPES = {
     "aws": {"m5.xlarge": (4, 16, 0, 2), "m5.4xlarge": (16, 64, 0, 8), "p3.2xlarge": (8, 61, 1, 16)},
-    "azure": {"Standard_D4s_v3": (4, 16, 0, 2), "Standard_D16s_v3": (16, 64, 0, 8), "Standard_NC6s_v3": (6, 112, 1, 16)},
+    "azure": {
+        "Standard_D4s_v3": (4, 16, 0, 2),
+        "Standard_D16s_v3": (16, 64, 0, 8),
+        "Standard_NC6s_v3": (6, 112, 1, 16),
+    },
     "gcp": {"n1-standard-4": (4, 15, 0, 2), "n1-standard-16": (16, 60, 0, 8), "n1-standard-8-t4": (8, 30, 1, 16)},
 }
 
@@ -20,7 +24,12 @@ def test_builtin_images(client, demo, cloud):
     assert {image["cloud"] for image in images} == {cloud}
     for version, status in (("1.10.6", "active"), ("1.11.1", "active"), ("1.9.3", "deprecated")):
         image = by_id["%s-dai-%s" % (cloud, version)]
-        assert (image["product"], image["version"], image["status"], image["name"]) == ("dai", version, status, "Driverless AI " + version)
+        assert (image["product"], image["version"], image["status"], image["name"]) == (
+            "dai",
+            version,
+            status,
+            "Driverless AI " + version,
+        )
     h2o3 = by_id["%s-h2o3-3.46.0.1" % cloud]
     assert (h2o3["product"], h2o3["status"], h2o3["name"]) == ("h2o3", "active", "H2O-3 3.46.0.1")
     assert [image["status"] for image in images].count("failed") == 1
@@ -36,7 +45,11 @@ def test_builtin_instance_types(client, demo, cloud):
 
 def test_builtin_tags(client, demo):
     tags = {tag["name"]: tag for tag in client.ok("TagService/ListTags", {}, demo)["tags"]}
-    assert (tags["project"]["required"], tags["project"]["default_value"], tags["project"]["status"]) == (True, "", "active")
+    assert (tags["project"]["required"], tags["project"]["default_value"], tags["project"]["status"]) == (
+        True,
+        "",
+        "active",
+    )
     assert (tags["cost-center"]["required"], tags["cost-center"]["default_value"]) == (False, "rnd")
     assert tags["legacy"]["status"] == "disabled"
 
@@ -75,10 +88,22 @@ def test_catalogue_from_yaml(start_sim, tmp_path):
     system = client.create(token, version="2.0.0", instance_type_name="tiny", tags=None)
     assert system["tags"] == [{"name": "team", "value": "core"}]
     # A 'creating' image cannot be used, and the 7-CU pool holds one 5-CU system only.
-    answer = client.call("SystemService/CreateSystem", {"name": "b", "cloud": "aws", "image_id": "aws-dai-1.0.0", "instance_type_id": "aws-tiny"}, token)
+    answer = client.call(
+        "SystemService/CreateSystem",
+        {"name": "b", "cloud": "aws", "image_id": "aws-dai-1.0.0", "instance_type_id": "aws-tiny"},
+        token,
+    )
     assert (answer.meta["field"], answer.meta["rule"]) == ("image_id", "unknown")
-    answer = client.call("SystemService/CreateSystem", {"name": "b", "cloud": "aws", "image_id": "aws-dai-2.0.0", "instance_type_id": "aws-tiny"}, token)
-    assert (answer.code, answer.meta["reason"], answer.meta["available_cu"]) == ("failed_precondition", "cu_pool_short", "2")
+    answer = client.call(
+        "SystemService/CreateSystem",
+        {"name": "b", "cloud": "aws", "image_id": "aws-dai-2.0.0", "instance_type_id": "aws-tiny"},
+        token,
+    )
+    assert (answer.code, answer.meta["reason"], answer.meta["available_cu"]) == (
+        "failed_precondition",
+        "cu_pool_short",
+        "2",
+    )
 
 
 def test_invalid_yaml_files_stop_the_simulator_with_a_message(tmp_path):
@@ -86,7 +111,11 @@ def test_invalid_yaml_files_stop_the_simulator_with_a_message(tmp_path):
     bad.write_text("users:\n  - {name: x}\n")
     result = subprocess.run(
         SimulatorProcess.command(["--users", str(bad), "--port", "0", "--db", str(tmp_path / "db")]),
-        env=SimulatorProcess.environment(), capture_output=True, text=True, timeout=60,
+        check=False,
+        env=SimulatorProcess.environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "api_key_id must be a str" in result.stderr

@@ -9,8 +9,12 @@ from sim_helpers import SimulatorProcess
 
 def run(args, tmp_path, timeout=60):
     return subprocess.run(
-        SimulatorProcess.command(args + ["--db", str(tmp_path / "cli.sqlite")]), env=SimulatorProcess.environment(),
-        capture_output=True, text=True, timeout=timeout,
+        SimulatorProcess.command(args + ["--db", str(tmp_path / "cli.sqlite")]),
+        check=False,
+        env=SimulatorProcess.environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

@@ -14,7 +14,13 @@ def in_parallel(function, count=CLIENTS):
 
 def test_same_name_created_once(client, demo):
     name = unique_name("race")
-    body = {"name": name, "cloud": "aws", "image_id": "aws-dai-1.11.1", "instance_type_id": "aws-m5.xlarge", "tags": [{"name": "project", "value": "p"}]}
+    body = {
+        "name": name,
+        "cloud": "aws",
+        "image_id": "aws-dai-1.11.1",
+        "instance_type_id": "aws-m5.xlarge",
+        "tags": [{"name": "project", "value": "p"}],
+    }
     answers = in_parallel(lambda _: Client(client.base_url).call("SystemService/CreateSystem", body, demo))
     assert sorted(answer.status for answer in answers) == [200] + [409] * (CLIENTS - 1)
     winner = next(answer for answer in answers if answer.status == 200).body["system"]["id"]
@@ -24,7 +30,9 @@ def test_same_name_created_once(client, demo):
 
 def test_same_action_succeeds_once(client, demo):
     system = client.started_system(demo)
-    answers = in_parallel(lambda _: Client(client.base_url).call("SystemService/StopSystem", {"id": system["id"]}, demo))
+    answers = in_parallel(
+        lambda _: Client(client.base_url).call("SystemService/StopSystem", {"id": system["id"]}, demo)
+    )
     assert sorted(answer.status for answer in answers) == [200] + [412] * (CLIENTS - 1)
 
 

@@ -9,7 +9,11 @@ def config_of(client, token, system_id):
 
 def test_upload_then_restart_applies(client, demo):
     system = client.started_system(demo)
-    assert config_of(client, demo, system["id"]) == {"config_toml": "", "applied_config_toml": "", "config_toml_status": "none"}
+    assert config_of(client, demo, system["id"]) == {
+        "config_toml": "",
+        "applied_config_toml": "",
+        "config_toml_status": "none",
+    }
     text = 'max_runtime_minutes = 60\n[section]\nname = "x"\n'
     client.control_ok("SetTiming", {"config_upload_seconds": 20.0})  # 0.4 s at speed 50
     updated = client.ok("SystemService/UpdateConfigToml", {"id": system["id"], "config_toml": text}, demo)["system"]
@@ -19,7 +23,11 @@ def test_upload_then_restart_applies(client, demo):
     assert (waited["config_toml"], waited["applied_config_toml"]) == (text, "")
     client.act(demo, "RestartSystem", system["id"])
     client.wait_status(demo, system["id"], "started")
-    assert config_of(client, demo, system["id"]) == {"config_toml": text, "applied_config_toml": text, "config_toml_status": "applied"}
+    assert config_of(client, demo, system["id"]) == {
+        "config_toml": text,
+        "applied_config_toml": text,
+        "config_toml_status": "applied",
+    }
     assert client.get(demo, system["id"])["config_toml_status"] == "applied"
 
 
@@ -46,7 +54,11 @@ def test_config_toml_rules(client, demo):
     ]
     for body, field, rule in cases:
         answer = client.call("SystemService/UpdateConfigToml", body, demo)
-        assert (answer.code, answer.meta["field"], answer.meta["rule"]) == ("invalid_argument", field, rule), body.keys()
+        assert (answer.code, answer.meta["field"], answer.meta["rule"]) == (
+            "invalid_argument",
+            field,
+            rule,
+        ), body.keys()
     assert config_of(client, demo, system["id"])["config_toml_status"] == "none"
     # Exactly 1 MiB of UTF-8 is accepted, one byte more is not.
     limit = "a = '" + "x" * (1024 * 1024 - 6) + "'"

@@ -11,7 +11,11 @@ def test_control_needs_its_token(client, token, reason):
     if token:
         headers["X-Simulator-Control-Token"] = token
     response = client.post("/twirp/puddle.sim.v1.Control/GetFaults", data=b"{}", headers=headers)
-    assert (response.status_code, response.json()["code"], response.json()["meta"]["reason"]) == (401, "unauthenticated", reason)
+    assert (response.status_code, response.json()["code"], response.json()["meta"]["reason"]) == (
+        401,
+        "unauthenticated",
+        reason,
+    )
 
 
 def test_puddle_tokens_do_not_open_the_control_api(client, demo):
@@ -53,7 +57,12 @@ def test_set_timing(client, demo):
 def test_force_system_status_validates(client, demo):
     system = client.create(demo)
     assert client.control("ForceSystemStatus", {"system_id": system["id"], "status": "sleeping"}).meta["rule"] == "enum"
-    assert client.control("ForceSystemStatus", {"system_id": system["id"], "status": "stopped", "hold_seconds": -1}).meta["rule"] == "range"
+    assert (
+        client.control("ForceSystemStatus", {"system_id": system["id"], "status": "stopped", "hold_seconds": -1}).meta[
+            "rule"
+        ]
+        == "range"
+    )
     assert client.control("ForceSystemStatus", {"system_id": "nope", "status": "stopped"}).body["code"] == "not_found"
 
 
@@ -76,7 +85,7 @@ def test_set_cu_pool(client):
 def test_control_calls_are_never_counted_nor_faulted(client):
     client.control_ok("ResetRequestCounts")
     client.control_ok("SetFaults", {"unavailable_rate": 1.0, "drop_rate": 1.0})
-    for _ in range(3):
+    for _attempt in range(3):
         assert client.control("GetFaults").status == 200
     client.control_ok("SetFaults", FAULTS_OFF)
     assert client.control_ok("GetRequestCounts")["total"] == 0

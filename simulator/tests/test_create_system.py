@@ -68,9 +68,21 @@ RULE_CASES = [
     (valid_body(tags=[{"name": "project"}]), "tags.0.value", "required"),
     (valid_body(tags=[{"name": "project", "value": 1}]), "tags.0.value", "type"),
     (valid_body(tags=[{"name": "project", "value": "p", "colour": "red"}]), "tags.0.colour", "unknown_field"),
-    (valid_body(tags=[{"name": "project", "value": "p"}, {"name": "owner", "value": "me"}]), "tags.owner", "unknown_tag"),
-    (valid_body(tags=[{"name": "project", "value": "p"}, {"name": "legacy", "value": "x"}]), "tags.legacy", "disabled_tag"),
-    (valid_body(tags=[{"name": "project", "value": "p"}, {"name": "project", "value": "q"}]), "tags.project", "duplicate"),
+    (
+        valid_body(tags=[{"name": "project", "value": "p"}, {"name": "owner", "value": "me"}]),
+        "tags.owner",
+        "unknown_tag",
+    ),
+    (
+        valid_body(tags=[{"name": "project", "value": "p"}, {"name": "legacy", "value": "x"}]),
+        "tags.legacy",
+        "disabled_tag",
+    ),
+    (
+        valid_body(tags=[{"name": "project", "value": "p"}, {"name": "project", "value": "q"}]),
+        "tags.project",
+        "duplicate",
+    ),
     (valid_body(tags=[{"name": "project", "value": "x" * 257}]), "tags.project", "max_length"),
     (valid_body(tags=[]), "tags.project", "required"),
     (valid_body(tags=[{"name": "project", "value": ""}]), "tags.project", "required"),
@@ -82,7 +94,12 @@ RULE_CASES = [
 def test_each_rule(client, demo, body, field, rule):
     before = {s["id"] for s in client.ok("SystemService/ListSystems", {}, demo)["systems"]}
     answer = client.call(ROUTE, body, demo)
-    assert (answer.status, answer.code, answer.meta.get("field"), answer.meta.get("rule")) == (400, "invalid_argument", field, rule)
+    assert (answer.status, answer.code, answer.meta.get("field"), answer.meta.get("rule")) == (
+        400,
+        "invalid_argument",
+        field,
+        rule,
+    )
     assert {s["id"] for s in client.ok("SystemService/ListSystems", {}, demo)["systems"]} <= before
 
 
@@ -92,9 +109,35 @@ ORDER_CASES = [
     ({"name": "ok", "cloud": "mars", "disk_size_gb": 1}, "cloud", "enum"),
     ({"name": "ok", "cloud": "aws", "disk_size_gb": 1}, "image_id", "required"),
     ({"name": "ok", "cloud": "aws", "image_id": "nope", "instance_type_id": "nope"}, "image_id", "unknown"),
-    ({"name": "ok", "cloud": "aws", "image_id": "aws-dai-1.11.1", "idle_interval": 0, "disk_size_gb": 1}, "instance_type_id", "required"),
-    ({"name": "ok", "cloud": "aws", "image_id": "aws-dai-1.11.1", "instance_type_id": "aws-m5.xlarge", "idle_interval": 0, "disk_size_gb": 1}, "disk_size_gb", "range"),
-    ({"name": "ok", "cloud": "aws", "image_id": "aws-dai-1.11.1", "instance_type_id": "aws-m5.xlarge", "idle_interval": 0, "tags": [{"name": "x", "value": "y"}]}, "idle_interval", "range"),
+    (
+        {"name": "ok", "cloud": "aws", "image_id": "aws-dai-1.11.1", "idle_interval": 0, "disk_size_gb": 1},
+        "instance_type_id",
+        "required",
+    ),
+    (
+        {
+            "name": "ok",
+            "cloud": "aws",
+            "image_id": "aws-dai-1.11.1",
+            "instance_type_id": "aws-m5.xlarge",
+            "idle_interval": 0,
+            "disk_size_gb": 1,
+        },
+        "disk_size_gb",
+        "range",
+    ),
+    (
+        {
+            "name": "ok",
+            "cloud": "aws",
+            "image_id": "aws-dai-1.11.1",
+            "instance_type_id": "aws-m5.xlarge",
+            "idle_interval": 0,
+            "tags": [{"name": "x", "value": "y"}],
+        },
+        "idle_interval",
+        "range",
+    ),
     ({"name": "BAD", "cloud": "aws", "unknown": 1}, "unknown", "unknown_field"),
 ]
 
@@ -107,12 +150,27 @@ def test_first_broken_rule_in_table_order_is_reported(client, demo, body, field,
 
 def test_defaults_and_what_is_stored(client, demo):
     name = unique_name()
-    system = client.create(demo, name=name, cloud="azure", product="dai", version="1.9.3", instance_type_name="Standard_D16s_v3")
+    system = client.create(
+        demo, name=name, cloud="azure", product="dai", version="1.9.3", instance_type_name="Standard_D16s_v3"
+    )
     assert system["status"] == "provisioning"
-    assert (system["vm_status"], system["product_status"], system["config_toml_status"]) == ("provisioning", "none", "none")
+    assert (system["vm_status"], system["product_status"], system["config_toml_status"]) == (
+        "provisioning",
+        "none",
+        "none",
+    )
     assert (system["name"], system["cloud"], system["owner"]) == (name, "azure", "user-demo")
-    assert (system["product"], system["version"], system["image_id"], system["image_name"]) == ("dai", "1.9.3", "azure-dai-1.9.3", "Driverless AI 1.9.3")
-    assert (system["instance_type"], system["instance_type_id"], system["cu_per_hour"]) == ("Standard_D16s_v3", "azure-Standard_D16s_v3", 8)
+    assert (system["product"], system["version"], system["image_id"], system["image_name"]) == (
+        "dai",
+        "1.9.3",
+        "azure-dai-1.9.3",
+        "Driverless AI 1.9.3",
+    )
+    assert (system["instance_type"], system["instance_type_id"], system["cu_per_hour"]) == (
+        "Standard_D16s_v3",
+        "azure-Standard_D16s_v3",
+        8,
+    )
     assert (system["disk_size_gb"], system["idle_interval"]) == (256, 60)
     assert system["tags"] == [{"name": "cost-center", "value": "rnd"}, {"name": "project", "value": "tests"}]
     assert (system["idle_deadline"], system["address"], system["failure_reason"]) == (None, None, None)
@@ -138,7 +196,12 @@ def test_explicit_values_and_nulls(client, demo):
         },
         demo,
     )["system"]
-    assert (system["product"], system["version"], system["disk_size_gb"], system["idle_interval"]) == ("h2o3", "3.46.0.1", 1024, 240)
+    assert (system["product"], system["version"], system["disk_size_gb"], system["idle_interval"]) == (
+        "h2o3",
+        "3.46.0.1",
+        1024,
+        240,
+    )
     assert system["tags"] == [{"name": "cost-center", "value": "ops"}, {"name": "project", "value": "p"}]
 
 
@@ -154,7 +217,12 @@ def test_name_length_limits_accepted(client, demo):
 def test_name_is_unique_among_live_systems(client, demo):
     system = client.create(demo)
     answer = client.call(ROUTE, valid_body(name=system["name"]), demo)
-    assert (answer.status, answer.code, answer.meta["field"], answer.meta["system_id"]) == (409, "already_exists", "name", system["id"])
+    assert (answer.status, answer.code, answer.meta["field"], answer.meta["system_id"]) == (
+        409,
+        "already_exists",
+        "name",
+        system["id"],
+    )
     # Uniqueness is checked after the field rules: a bad field still wins.
     answer = client.call(ROUTE, valid_body(name=system["name"], disk_size_gb=1), demo)
     assert answer.meta["rule"] == "range"

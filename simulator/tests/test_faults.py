@@ -25,7 +25,12 @@ def test_unavailable_rate_one_fails_every_puddle_call_but_nothing_else(client, d
 def test_resource_exhausted_carries_retry_after(client, demo):
     client.control_ok("SetFaults", {"resource_exhausted_rate": 1.0, "retry_after_seconds": 7})
     answer = client.call("SystemService/ListSystems", {}, demo)
-    assert (answer.status, answer.code, answer.headers["Retry-After"], answer.meta["retry_after"]) == (429, "resource_exhausted", "7", "7")
+    assert (answer.status, answer.code, answer.headers["Retry-After"], answer.meta["retry_after"]) == (
+        429,
+        "resource_exhausted",
+        "7",
+        "7",
+    )
 
 
 def test_latency_is_added_to_puddle_calls_only(client, demo):
@@ -42,7 +47,7 @@ def test_latency_is_added_to_puddle_calls_only(client, demo):
 def test_partial_rates_follow_the_seed(client, demo):
     def outcomes():
         client.control_ok("SetFaults", {"unavailable_rate": 0.5, "seed": 42})
-        return [client.call("TagService/ListTags", {}, demo).status for _ in range(30)]
+        return [client.call("TagService/ListTags", {}, demo).status for _call in range(30)]
 
     first = outcomes()
     assert set(first) == {200, 503}
@@ -53,7 +58,13 @@ def test_drop_closes_the_connection_before_handling(client, demo):
     client.control_ok("SetFaults", {"drop_rate": 1.0})
     client.control_ok("ResetRequestCounts")
     name = unique_name()
-    body = {"name": name, "cloud": "aws", "image_id": "aws-dai-1.11.1", "instance_type_id": "aws-m5.xlarge", "tags": [{"name": "project", "value": "p"}]}
+    body = {
+        "name": name,
+        "cloud": "aws",
+        "image_id": "aws-dai-1.11.1",
+        "instance_type_id": "aws-m5.xlarge",
+        "tags": [{"name": "project", "value": "p"}],
+    }
     with pytest.raises(requests.ConnectionError):
         Client(client.base_url).call("SystemService/CreateSystem", body, demo)
     client.control_ok("SetFaults", {"drop_rate": 0.0})
@@ -66,7 +77,13 @@ def test_drop_after_commit_keeps_the_effect(client, demo):
     system = client.started_system(demo)
     client.control_ok("SetFaults", {"drop_after_commit_rate": 1.0})
     name = unique_name()
-    body = {"name": name, "cloud": "aws", "image_id": "aws-dai-1.11.1", "instance_type_id": "aws-m5.xlarge", "tags": [{"name": "project", "value": "p"}]}
+    body = {
+        "name": name,
+        "cloud": "aws",
+        "image_id": "aws-dai-1.11.1",
+        "instance_type_id": "aws-m5.xlarge",
+        "tags": [{"name": "project", "value": "p"}],
+    }
     with pytest.raises(requests.ConnectionError):
         Client(client.base_url).call("SystemService/CreateSystem", body, demo)
     with pytest.raises(requests.ConnectionError):
@@ -116,8 +133,18 @@ def test_counts_include_errors_and_faults(client, demo):
 
 def test_faults_from_command_line_flags(start_sim):
     sim = start_sim(
-        "--fault-unavailable-rate", "1.0", "--fault-retry-after-seconds", "4", "--fault-latency-ms-min", "5",
-        "--fault-latency-ms-max", "9", "--fault-seed", "3", "--fault-start-failure-rate", "0.25",
+        "--fault-unavailable-rate",
+        "1.0",
+        "--fault-retry-after-seconds",
+        "4",
+        "--fault-latency-ms-min",
+        "5",
+        "--fault-latency-ms-max",
+        "9",
+        "--fault-seed",
+        "3",
+        "--fault-start-failure-rate",
+        "0.25",
     )
     client = sim.client()
     answer = client.call("AuthService/Login", {"api_key_id": "demo-key-id", "api_secret_key": "demo-secret-key"})

@@ -22,7 +22,11 @@ def snapshot(client, stopped_system):
     system = stopped_system
 
     def stable():
-        return {s["id"]: s for s in client.control_ok("ListAllSystems")["systems"] if s["status"] in ("stopped", "failed", "terminated")}
+        return {
+            s["id"]: s
+            for s in client.control_ok("ListAllSystems")["systems"]
+            if s["status"] in ("stopped", "failed", "terminated")
+        }
 
     before = stable()
     yield system
@@ -31,8 +35,24 @@ def snapshot(client, stopped_system):
     assert requests.get(client.url("/healthz"), timeout=10).status_code == 200
 
 
-MALFORMED_BODIES = [b"", b"not json", b"{", b"[]", b"[1, 2]", b'"text"', b"42", b"null", b"true", b"\xff\xfe\x00", b'{"id": NaN}',
-                    b'{"id": Infinity}', b'{"a": 1e999}', b'{"id": "\\ud800"}', b"[" * 50000 + b"]" * 50000, b'{"a":' * 50000]
+MALFORMED_BODIES = [
+    b"",
+    b"not json",
+    b"{",
+    b"[]",
+    b"[1, 2]",
+    b'"text"',
+    b"42",
+    b"null",
+    b"true",
+    b"\xff\xfe\x00",
+    b'{"id": NaN}',
+    b'{"id": Infinity}',
+    b'{"a": 1e999}',
+    b'{"id": "\\ud800"}',
+    b"[" * 50000 + b"]" * 50000,
+    b'{"a":' * 50000,
+]
 
 
 @pytest.mark.parametrize("route", sorted(SCHEMA.methods))
@@ -48,7 +68,13 @@ JSON_TYPE_OF = {bool: "boolean", int: "integer", float: "number", list: "array",
 
 def valid_bodies(system_id):
     """For each method, requests that pass validation; each field appears in one of them."""
-    create = {"name": "hostile-valid", "cloud": "aws", "tags": [{"name": "project", "value": "p"}], "disk_size_gb": 300, "idle_interval": 5}
+    create = {
+        "name": "hostile-valid",
+        "cloud": "aws",
+        "tags": [{"name": "project", "value": "p"}],
+        "disk_size_gb": 300,
+        "idle_interval": 5,
+    }
     bodies = {route: [{"id": system_id}] for route in SCHEMA.methods}
     bodies.update(
         {
@@ -63,7 +89,12 @@ def valid_bodies(system_id):
             "SystemService/UpdateConfigToml": [{"id": system_id, "config_toml": "a = 1"}],
         }
     )
-    for route in ("AuthService/Logout", "TagService/ListTags", "SystemService/ListSystems", "SystemService/GetCUConsumptionInfo"):
+    for route in (
+        "AuthService/Logout",
+        "TagService/ListTags",
+        "SystemService/ListSystems",
+        "SystemService/GetCUConsumptionInfo",
+    ):
         bodies[route] = [{}]
     return bodies
 
@@ -86,24 +117,31 @@ def test_wrong_types_and_unknown_fields(client, demo, snapshot, route):
             if JSON_TYPE_OF[type(value)] in allowed:
                 continue
             answer = client.call(route, dict(base, **{field: value}), demo)
-            assert (answer.code, answer.meta.get("field"), answer.meta.get("rule")) == ("invalid_argument", field, "type"), (field, value, answer)
+            assert (answer.code, answer.meta.get("field"), answer.meta.get("rule")) == (
+                "invalid_argument",
+                field,
+                "type",
+            ), (field, value, answer)
     answer = client.call(route, dict(bases[0], surprise=1), demo)
     assert (answer.code, answer.meta["field"], answer.meta["rule"]) == ("invalid_argument", "surprise", "unknown_field")
 
 
 def test_huge_body_with_content_length_is_refused_before_reading(client, demo, snapshot):
-    response = client.post("/twirp/puddle.v2.SystemService/ListSystems", data=b"x" * (BODY_LIMIT + 1),
-                           headers={"X-Puddle-Token": demo})
+    response = client.post(
+        "/twirp/puddle.v2.SystemService/ListSystems", data=b"x" * (BODY_LIMIT + 1), headers={"X-Puddle-Token": demo}
+    )
     assert response.status_code == 413
     SCHEMA.check_answer("SystemService/ListSystems", response)
 
 
 def test_huge_chunked_body_is_refused(client, demo, snapshot):
     def chunks():
-        for _ in range(40):
+        for _attempt in range(40):
             yield b" " * 65536
 
-    response = client.post("/twirp/puddle.v2.SystemService/CreateSystem", data=chunks(), headers={"X-Puddle-Token": demo})
+    response = client.post(
+        "/twirp/puddle.v2.SystemService/CreateSystem", data=chunks(), headers={"X-Puddle-Token": demo}
+    )
     assert response.status_code == 400
     assert response.json()["meta"] == {"field": "body", "rule": "max_size"}
 

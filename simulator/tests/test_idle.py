@@ -14,7 +14,7 @@ def test_idle_deadline_stops_a_started_system(client, demo):
 
 def test_refreshing_keeps_a_system_running(client, demo):
     system = client.started_system(demo, idle_interval=1)  # 1 s
-    for _ in range(3):
+    for _attempt in range(3):
         time.sleep(0.4)
         assert client.act(demo, "RefreshIdleTimeout", system["id"]).body["system"]["status"] == "started"
     client.wait_status(demo, system["id"], "stopped", timeout=5)

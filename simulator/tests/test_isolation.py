@@ -2,7 +2,16 @@
 
 import pytest
 
-ID_METHODS = ["GetSystem", "StartSystem", "StopSystem", "RestartSystem", "FailSystem", "TerminateSystem", "RefreshIdleTimeout", "GetConfigToml"]
+ID_METHODS = [
+    "GetSystem",
+    "StartSystem",
+    "StopSystem",
+    "RestartSystem",
+    "FailSystem",
+    "TerminateSystem",
+    "RefreshIdleTimeout",
+    "GetConfigToml",
+]
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,17 @@ FLAGS = {
     "RefreshIdleTimeout": "can_refresh_idle_timeout",
     "UpdateConfigToml": "can_update_config_toml",
 }
-ALL_STATUSES = ["provisioning", "starting", "started", "stopping", "stopped", "restarting", "failed", "terminating", "terminated"]
+ALL_STATUSES = [
+    "provisioning",
+    "starting",
+    "started",
+    "stopping",
+    "stopped",
+    "restarting",
+    "failed",
+    "terminating",
+    "terminated",
+]
 SUB_STATUSES = {
     "provisioning": ("provisioning", "none"),
     "starting": ("starting", "starting"),
@@ -79,7 +89,11 @@ def test_update_config_toml_needs_a_dai_system(client, demo):
     system = client.started_system(demo, product="h2o3", version="3.46.0.1")
     assert system["can_update_config_toml"] is False
     answer = client.call("SystemService/UpdateConfigToml", {"id": system["id"], "config_toml": "a = 1"}, demo)
-    assert (answer.code, answer.meta["status"], answer.meta["action"]) == ("failed_precondition", "started", "update_config_toml")
+    assert (answer.code, answer.meta["status"], answer.meta["action"]) == (
+        "failed_precondition",
+        "started",
+        "update_config_toml",
+    )
 
 
 def test_provisioning_then_started_on_its_own(client, demo):
@@ -88,7 +102,9 @@ def test_provisioning_then_started_on_its_own(client, demo):
     assert (started["vm_status"], started["product_status"]) == ("running", "running")
     assert started["address"] and started["idle_deadline"]
     assert started["updated"] >= system["updated"]
-    assert [started[flag] for flag in ("can_stop", "can_restart", "can_terminate", "can_refresh_idle_timeout")] == [True] * 4
+    assert [started[flag] for flag in ("can_stop", "can_restart", "can_terminate", "can_refresh_idle_timeout")] == [
+        True
+    ] * 4
 
 
 def test_stop_start_restart_terminate(client, demo):
@@ -114,7 +130,11 @@ def test_stop_start_restart_terminate(client, demo):
 def test_fail_while_provisioning_and_stop_a_failed_system(client, demo):
     system = client.create(demo)
     failed = client.act(demo, "FailSystem", system["id"]).body["system"]
-    assert (failed["status"], failed["vm_status"], failed["failure_reason"]) == ("failed", "failed", "marked as failed by the user")
+    assert (failed["status"], failed["vm_status"], failed["failure_reason"]) == (
+        "failed",
+        "failed",
+        "marked as failed by the user",
+    )
     assert (failed["can_stop"], failed["can_terminate"], failed["can_start"]) == (True, True, False)
     client.act(demo, "StopSystem", system["id"])
     stopped = client.wait_status(demo, system["id"], "stopped")
@@ -132,7 +152,7 @@ def test_refresh_idle_timeout_moves_the_deadline(client, demo):
 
 def test_list_systems_oldest_first_and_find_by_name(client):
     token = client.login("other")
-    names = [unique_name("order") for _ in range(3)]
+    names = [unique_name("order") for _index in range(3)]
     created = [client.create(token, name=name) for name in names]
     listed = [s["id"] for s in client.ok("SystemService/ListSystems", {}, token)["systems"]]
     positions = [listed.index(system["id"]) for system in created]
@@ -151,7 +171,9 @@ def test_unknown_ids_are_not_found(client, demo, rpc):
 def test_id_must_be_a_string(client, demo, rpc):
     answer = client.call("SystemService/" + rpc, dict(action_body(rpc, "x"), id=12), demo)
     assert (answer.code, answer.meta["field"], answer.meta["rule"]) == ("invalid_argument", "id", "type")
-    answer = client.call("SystemService/" + rpc, {key: value for key, value in action_body(rpc, "x").items() if key != "id"}, demo)
+    answer = client.call(
+        "SystemService/" + rpc, {key: value for key, value in action_body(rpc, "x").items() if key != "id"}, demo
+    )
     assert (answer.code, answer.meta["field"], answer.meta["rule"]) == ("invalid_argument", "id", "required")
 
 

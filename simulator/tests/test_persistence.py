@@ -4,8 +4,21 @@ import time
 
 from sim_helpers import SimulatorProcess, unique_name
 
-IDENTITY = ("id", "name", "owner", "cloud", "product", "version", "image_id", "instance_type_id", "cu_per_hour",
-            "disk_size_gb", "idle_interval", "tags", "created")
+IDENTITY = (
+    "id",
+    "name",
+    "owner",
+    "cloud",
+    "product",
+    "version",
+    "image_id",
+    "instance_type_id",
+    "cu_per_hour",
+    "disk_size_gb",
+    "idle_interval",
+    "tags",
+    "created",
+)
 
 
 def identity(system):
@@ -23,7 +36,9 @@ def test_sigkill_mid_transition_then_restart(tmp_path):
         configured = client.started_system(token)
         terminating = client.started_system(token)
         # From here on stopping, terminating and uploads take 2 s (100 s at speed 50).
-        client.control_ok("SetTiming", {"stopping_seconds": 100.0, "terminating_seconds": 100.0, "config_upload_seconds": 100.0})
+        client.control_ok(
+            "SetTiming", {"stopping_seconds": 100.0, "terminating_seconds": 100.0, "config_upload_seconds": 100.0}
+        )
         client.act(token, "StopSystem", stopping["id"])
         client.act(token, "TerminateSystem", terminating["id"])
         client.ok("SystemService/UpdateConfigToml", {"id": configured["id"], "config_toml": "k = 'v'"}, token)
@@ -46,7 +61,10 @@ def test_sigkill_mid_transition_then_restart(tmp_path):
         client.wait_status(token, stopping["id"], "stopped", timeout=10)
         client.wait_status(token, terminating["id"], "terminated", timeout=10)
         deadline = time.monotonic() + 10
-        while client.ok("SystemService/GetConfigToml", {"id": configured["id"]}, token)["config_toml_status"] != "uploaded":
+        while (
+            client.ok("SystemService/GetConfigToml", {"id": configured["id"]}, token)["config_toml_status"]
+            != "uploaded"
+        ):
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert len(client.control_ok("ListAllSystems")["systems"]) == 4

@@ -11,7 +11,12 @@ def test_product_url_follows_the_system(client, demo):
     assert started["url"] == url
     response = requests.get(url, timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"product": "dai", "version": "1.11.1", "system": system["name"], "config_toml_applied": False}
+    assert response.json() == {
+        "product": "dai",
+        "version": "1.11.1",
+        "system": system["name"],
+        "config_toml_applied": False,
+    }
     client.act(demo, "StopSystem", system["id"])
     assert requests.get(url, timeout=10).status_code == 503
     assert client.wait_status(demo, system["id"], "stopped")["url"] == url

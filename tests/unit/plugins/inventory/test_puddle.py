@@ -38,6 +38,13 @@ FULL_SYSTEM = dict(
 )
 
 
+def add_system(fake, name, **overrides):
+    """A system with every field of FULL_SYSTEM, some of them changed."""
+    fields = dict(FULL_SYSTEM)
+    fields.update(overrides)
+    return fake.add_system(name, **fields)
+
+
 @pytest.fixture(autouse=True)
 def no_puddle_environment(monkeypatch):
     """Tests never see the PUDDLE_* variables of the shell that runs them."""
@@ -50,12 +57,12 @@ def no_puddle_environment(monkeypatch):
 def fake(monkeypatch):
     """A Puddle with four systems of the user; every client the plugin builds talks to it."""
     fake = FakePuddle()
-    fake.add_system('churn-a', **FULL_SYSTEM)
-    fake.add_system('churn-b', **dict(FULL_SYSTEM, status='stopped', cloud='gcp', product='h2o3', address='10.0.0.8',
-                                      instance_type='n1-standard-4', tags=[{'name': 'project', 'value': 'churn'}]))
-    fake.add_system('fraud-a', **dict(FULL_SYSTEM, cloud='azure', instance_type='Standard_D4s_v3',
-                                      tags=[{'name': 'cost-center', 'value': 'ops'}, {'name': 'project', 'value': 'fraud'}]))
-    fake.add_system('new-one', **dict(FULL_SYSTEM, status='provisioning', address=None, url=None, tags=[]))
+    add_system(fake, 'churn-a')
+    add_system(fake, 'churn-b', status='stopped', cloud='gcp', product='h2o3', address='10.0.0.8',
+               instance_type='n1-standard-4', tags=[{'name': 'project', 'value': 'churn'}])
+    add_system(fake, 'fraud-a', cloud='azure', instance_type='Standard_D4s_v3',
+               tags=[{'name': 'cost-center', 'value': 'ops'}, {'name': 'project', 'value': 'fraud'}])
+    add_system(fake, 'new-one', status='provisioning', address=None, url=None, tags=[])
     fake.built = []
 
     def build_client(**options):
@@ -253,7 +260,7 @@ def test_a_cached_parse_sends_no_request(fake, tmp_path):
     first = parse(path)
     assert fake.methods() == ['Login', 'ListSystems']
     assert os.listdir(str(cache_dir))
-    fake.add_system('late-one', **FULL_SYSTEM)
+    add_system(fake, 'late-one')
 
     second = parse(path)
     assert fake.methods() == ['Login', 'ListSystems']

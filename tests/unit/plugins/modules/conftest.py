@@ -14,6 +14,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_module
+from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import SECRET_KEY
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -29,7 +30,6 @@ except ImportError:  # ansible-core < 2.19
         finally:
             basic._ANSIBLE_ARGS = saved
 
-SECRET_KEY = 'sk-live-7f1e2d-do-not-print'
 CONNECTION = dict(server_address='https://puddle.test', api_key_id='demo-key-id', api_secret_key=SECRET_KEY)
 
 

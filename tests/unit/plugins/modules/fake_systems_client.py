@@ -21,6 +21,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     WaitTimeoutError,
 )
 
+SECRET_KEY = 'sk-live-7f1e2d-do-not-print'
 SECRET_TOKEN = 'tok-3f9a-very-secret'
 
 IMAGES = [

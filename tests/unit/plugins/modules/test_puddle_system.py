@@ -15,8 +15,8 @@ import yaml
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import ValidationFailedError
 from ansible_collections.puddle.cloud.plugins.modules import puddle_system
-from ansible_collections.puddle.cloud.tests.unit.plugins.modules.conftest import SECRET_KEY
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
+    SECRET_KEY,
     SECRET_TOKEN,
     FakeSystemsClient,
     make_system,
@@ -74,7 +74,8 @@ def test_documentation_declares_check_diff_and_idempotency_support():
     attributes = documentation()['attributes']
     assert attributes['check_mode']['support'] == 'full'
     assert attributes['diff_mode']['support'] == 'full'
-    assert attributes['idempotent']['support'] in ('full', 'partial')
+    assert attributes['idempotent']['support'] == 'partial'
+    assert 'restarted' in attributes['idempotent']['details']
 
 
 class StubPuddle(object):
@@ -161,6 +162,13 @@ def test_tag_values_are_sent_as_strings(run):
     assert create['tags'] == {'project': '1234'}
 
 
+def test_a_tag_without_value_is_an_empty_string(run):
+    fake = fake_with()
+    result = run(fake, **dict(CREATE, tags={'project': None}))
+    assert (result['failure']['field'], result['failure']['rule']) == ('tags.project', 'required')
+    assert fake.mutating_methods() == []
+
+
 def test_check_mode_create_predicts_the_system(run):
     fake = fake_with()
     result = run(fake, check_mode=True, diff=True, **dict(CREATE, disk_size_gb=300))
@@ -201,6 +209,8 @@ def test_wait_false_still_waits_between_requests(run):
     (dict(idle_interval=0), 'idle_interval', 'range'),
     (dict(idle_interval=241), 'idle_interval', 'range'),
     (dict(tags={'project': 'x' * 257}), 'tags.project', 'max_length'),
+    (dict(wait_timeout=-1), 'wait_timeout', 'range'),
+    (dict(poll_interval=0), 'poll_interval', 'range'),
 ])
 def test_rules_without_request_fail_before_any_request(run, args, field, rule):
     fake = fake_with()
