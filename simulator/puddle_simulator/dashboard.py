@@ -103,6 +103,7 @@ def is_authorised(request, control_token):
 
 def dashboard_state(sim, base_url):
     """Every user's non-terminated systems (as docs/api.md §3 System objects), grouped by user, and the CU pool."""
+    # Straight to the store: polled every second, it must not load every terminated system ever kept.
     with sim.store.transaction(write=False) as tx:
         records = tx.systems_in(LIVE_STATUSES)
     available, consumed = sim.systems.cu_balance()

@@ -1,9 +1,9 @@
 """A simulator and a headless Debian chromium, driven by Selenium, for the dashboard's browser test.
 
 Run it on its own (see scripts/install-browser for what it needs):
-    PYTHONPATH=simulator python -m pytest simulator/tests/browser/dashboard_in_browser.py
-Its file name does not match pytest's test_*.py on purpose: `pytest simulator/tests` runs the
-HTTP tests only, on machines without a browser too.
+    PYTHONPATH=simulator python -m pytest simulator/browser_tests
+It sits outside simulator/tests on purpose: `pytest simulator/tests` runs the HTTP tests only,
+on machines without a browser too.
 """
 
 import os
@@ -13,8 +13,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-# sim_helpers sits in the folder above; this folder may be pytest's rootdir, so load it by path.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# sim_helpers sits in simulator/tests; this folder may be pytest's rootdir, so load it by path.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 
 from sim_helpers import SimulatorProcess  # noqa: E402
 

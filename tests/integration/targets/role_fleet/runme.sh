@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The puddle.cloud.fleet role against the simulator: five systems converged together (faster
+# than half of one-after-another) with progress lines while they provision; pruning in check
+# mode (lists, keeps) and for real (terminates only the undeclared system with the fleet's tag);
+# a re-run that changes nothing; and a fleet whose systems fail, reported by name.
+# cleanup.yml terminates what this run created in any case.
+set -eu
+
+# ansible-test passes integration_config.yml only to role targets: a script target reads it here.
+config="../../integration_config.yml"
+[[ -f "$config" ]] || { echo "runme.sh: no $config (written by scripts/test)" >&2; exit 1; }
+run_id="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+playbook_args=(-i "$INVENTORY_PATH" -e "@$config" -e "run_id=$run_id" "$@")
+
+cleanup() {
+    if ! ansible-playbook cleanup.yml "${playbook_args[@]}" >"$OUTPUT_DIR/cleanup.log" 2>&1; then
+        tail -n 40 "$OUTPUT_DIR/cleanup.log"
+        echo "runme.sh: cleanup.yml failed" >&2
+        exit 1
+    fi
+}
+trap cleanup EXIT
+
+fail() {
+    echo "runme.sh: $*" >&2
+    exit 1
+}
+
+# run_playbook LOG PLAYBOOK [ARGS...]: run it, keep its output in $OUTPUT_DIR/LOG.log, show it.
+run_playbook() {
+    local log="$OUTPUT_DIR/$1.log"
+    shift
+    local status=0
+    ansible-playbook "$@" "${playbook_args[@]}" >"$log" 2>&1 || status=$?
+    cat "$log"
+    return "$status"
+}
+
+# recap_changed LOG: the changed= count of the PLAY RECAP line of testhost.
+recap_changed() {
+    grep -E '^testhost +:' "$OUTPUT_DIR/$1.log" | tail -n 1 | sed -E 's/.*changed=([0-9]+).*/\1/'
+}
+
+run_playbook converge converge.yml || fail "converge.yml failed"
+# Progress while waiting: a round with part of the fleet still provisioning, then all ready.
+grep -Eq '"msg": "fleet: [0-4]/5 ready; waiting: provisioning [1-5]' "$OUTPUT_DIR/converge.log" ||
+    fail "no progress line with systems still provisioning"
+grep -Eq '"msg": "fleet: 5/5 ready \(round [0-9]+, [0-9]+ s\)"' "$OUTPUT_DIR/converge.log" ||
+    fail "no progress line with the whole fleet ready"
+
+run_playbook prune_check prune.yml --check -e prune_run=check || fail "prune.yml --check failed"
+# The debug line as the default callback prints it (JSON string: the tag filter's quotes escaped).
+would_go='fleet prune: would terminate 1 system(s) not in the declaration among those tagged {\"project\": \"'"role-fleet-$run_id"'\"}: '"role-fleet-$run_id-extra"
+grep -qF "\"msg\": \"$would_go\"" "$OUTPUT_DIR/prune_check.log" || fail "check mode did not list the system that pruning would terminate"
+
+run_playbook prune prune.yml -e prune_run=real || fail "prune.yml failed"
+grep -q "fleet prune: terminates 1 system(s) not in the declaration" "$OUTPUT_DIR/prune.log" ||
+    fail "pruning did not list the system it terminates"
+
+run_playbook prune_again prune.yml -e prune_run=again || fail "prune.yml (again) failed"
+[[ "$(recap_changed prune_again)" == 0 ]] || fail "the re-run reported changes"
+
+run_playbook failing failing.yml || fail "failing.yml failed"
