@@ -241,3 +241,20 @@ ensure_ansible_venv() {
     fi
     PUDDLE_ANSIBLE_VENV="$dir"
 }
+
+# ensure_tools_venv: the release tools' venv (scripts/requirements-tools.txt: ansible-lint,
+# antsibull-docs, antsibull-changelog, galaxy-importer, ansible-builder, ansible-runner, with
+# ansible-core 2.21 and the collection's requirements.txt so that it also runs the modules);
+# sets PUDDLE_TOOLS_VENV.
+PUDDLE_TOOLS_PYTHON='3.12'
+PUDDLE_TOOLS_VENV=''
+ensure_tools_venv() {
+    local python dir
+    python="$(find_python "$PUDDLE_TOOLS_PYTHON")" || {
+        log "no working Python $PUDDLE_TOOLS_PYTHON found (pyenv versions, /usr/bin, PATH)"
+        return 1
+    }
+    dir="$PUDDLE_VENV_DIR/tools-py$PUDDLE_TOOLS_PYTHON"
+    ensure_venv "$dir" "$python" -r "$PUDDLE_ROOT/scripts/requirements-tools.txt" -r "$PUDDLE_ROOT/requirements.txt" || return 1
+    PUDDLE_TOOLS_VENV="$dir"
+}

@@ -1,0 +1,87 @@
+"""Figure 3: the cost of an info module task against ansible.builtin.ping, 50 tasks each, interleaved in one play."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+
+from common import API_KEY_ID, API_SECRET_KEY, Figure
+from playbook import run_playbook
+from simulator import Simulator
+
+TARGET_RATIO = 1.25
+KINDS = {
+    "ping": "      ansible.builtin.ping:\n",
+    "info_key": ("      puddle.cloud.puddle_images_info:\n        cloud: aws\n"
+                 "        api_key_id: \"{{ api_key_id }}\"\n        api_secret_key: \"{{ api_secret_key }}\"\n"),
+    "info_token": "      puddle.cloud.puddle_images_info:\n        cloud: aws\n        api_token: \"{{ token }}\"\n",
+}
+LABELS = {
+    "ping": "ansible.builtin.ping",
+    "info_key": "puddle_images_info, API key",
+    "info_token": "puddle_images_info, api_token",
+}
+IMPORT_PROBE = """
+import time
+import ansible.module_utils.basic
+started = time.perf_counter()
+import requests
+print(time.perf_counter() - started)
+"""
+
+
+def write_playbook(path, count):
+    """count tasks of each kind; the order rotates every round so that no kind always runs first."""
+    kinds = list(KINDS)
+    tasks = []
+    for round_index in range(count):
+        shift = round_index % len(kinds)
+        for kind in kinds[shift:] + kinds[:shift]:
+            tasks.append("    - name: %s %d\n%s" % (kind, round_index, KINDS[kind]))
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(
+            "---\n- name: Per-task cost\n  hosts: localhost\n  gather_facts: false\n"
+            "  module_defaults:\n    group/puddle.cloud.puddle:\n      server_address: \"{{ server_address }}\"\n"
+            "  tasks:\n"
+            "    - name: Log in once\n      ansible.builtin.set_fact:\n"
+            "        token: \"{{ lookup('puddle.cloud.puddle_token', server_address=server_address, "
+            "api_key_id=api_key_id, api_secret_key=api_secret_key) }}\"\n      no_log: true\n"
+            + "".join(tasks))
+
+
+def requests_import_seconds(runs=7):
+    """Median time to import requests after ansible.module_utils.basic, in a fresh interpreter."""
+    samples = [float(subprocess.check_output([sys.executable, "-c", IMPORT_PROBE], text=True)) for _run in range(runs)]
+    return statistics.median(samples)
+
+
+def measure(context):
+    count = context.options.task_count
+    figure = Figure(3, "Per-task cost: %d tasks of each kind, interleaved in one play" % count,
+                    ["task", "tasks", "mean s/task", "ratio to ping", "target"])
+    playbook = os.path.join(context.workdir, "task_cost.yml")
+    write_playbook(playbook, count)
+    with Simulator(context.root, context.workdir, name="task_cost") as sim:
+        _wall, times = run_playbook(playbook, context.workdir, dict(
+            server_address=sim.url, api_key_id=API_KEY_ID, api_secret_key=API_SECRET_KEY), "task_cost")
+    seconds = dict((kind, []) for kind in KINDS)
+    for record in times:
+        kind = record["name"].split(" ")[0]
+        if kind in seconds and record["status"] == "ok":
+            seconds[kind].append(record["seconds"])
+    ping_total = sum(seconds["ping"])
+    for kind, values in seconds.items():
+        if len(values) != count:
+            raise RuntimeError("%s: %d of %d tasks succeeded" % (kind, len(values), count))
+        ratio = sum(values) / ping_total
+        if kind == "ping":
+            figure.add(LABELS[kind], len(values), sum(values) / len(values), ratio, "-")
+        else:
+            figure.add(LABELS[kind], len(values), sum(values) / len(values), ratio, "<= %.2f" % TARGET_RATIO,
+                       check=ratio <= TARGET_RATIO)
+    importing = requests_import_seconds()
+    figure.note("importing requests in a module process costs %.0f ms (median of 7), %.0f%% of a ping task."
+                % (importing * 1000, 100 * importing / (ping_total / count)))
+    return figure

@@ -1,0 +1,76 @@
+"""2. Concurrency: four ansible-playbook processes converge the same five systems at once."""
+
+import collections
+
+from reliability import convergence
+from reliability.simulator import Simulator
+from reliability.suite import PLAYBOOKS_DIR, failure_of, start_playbook
+
+PLAYBOOKS = 4
+SYSTEMS = [{"name": "race-%d" % n, "cloud": "aws", "product": "dai", "version": "1.11.1",
+            "instance_type": "m5.xlarge", "tags": {"project": "race"}} for n in range(1, 6)]
+# A little latency widens the windows in which two processes act on one system.
+LATENCY = {"latency_ms_min": 20, "latency_ms_max": 80}
+# The only failure a process may report: Puddle refusing an action in the current state
+# (docs/api.md §2, failed_precondition), which another process's action can cause.
+DOCUMENTED_PRECONDITION_CODES = ("failed_precondition",)
+CONVERGE_TASK = "Converge every system and wait"
+
+
+def run(context):
+    sim = Simulator(context, "concurrency", speed=20.0)
+    context.simulators.append(sim)
+    sim.start()
+    sim.set_faults(**LATENCY)
+    for state in ("started", "stopped"):
+        converge_together(context, sim, state)
+    whole_run_checks(context, sim)
+    sim.stop()
+
+
+def converge_together(context, sim, state):
+    check = context.checks.check
+    runs = []
+    for index in range(PLAYBOOKS):
+        # Two processes walk the systems in one order, two in the other: some meet on one system
+        # at the same moment, others meet a system another process is moving.
+        order = SYSTEMS if index % 2 == 0 else list(reversed(SYSTEMS))
+        extra = dict(context.connection_vars(sim), declared_systems=[dict(s, state=state) for s in order],
+                     wait_timeout=120, poll_interval=0.3)
+        runs.append(start_playbook(context, "race-%s-%d" % (state, index + 1), PLAYBOOKS_DIR / "converge.yml", extra))
+    for playbook in runs:
+        playbook.wait()
+    snapshot = sim.all_systems()
+    names = {s["name"] for s in SYSTEMS}
+    live = convergence.live_by_name(snapshot)
+    results = [record for playbook in runs for record in playbook.results(task=CONVERGE_TASK)]
+    codes = convergence.failure_codes(results)
+    undocumented = {code: count for code, count in codes.items() if code not in DOCUMENTED_PRECONDITION_CODES}
+    check("%s: the %d playbooks ran to their end (%s s)" % (state, PLAYBOOKS, ", ".join(
+        "%.0f" % playbook.seconds for playbook in runs)), all(playbook.rc == 0 for playbook in runs)
+        and len(results) == PLAYBOOKS * len(SYSTEMS), [playbook.tail(5) for playbook in runs])
+    check("%s: exactly five systems, each in the declared state" % state,
+          sorted(live) == sorted(names) and all(len(live[name]) == 1 and live[name][0]["status"] == state
+                                                for name in names),
+          {name: [s["status"] for s in systems] for name, systems in live.items()})
+    wrong = convergence.unconverged_ok_results(results, snapshot)
+    context.figures["tasks_ok_on_unconverged_system"] += len(wrong)
+    check("%s: no task reported ok on a system that did not converge" % state, not wrong, wrong)
+    check("%s: no failure but a documented precondition (%d tasks failed: %s)" % (
+        state, sum(codes.values()), dict(codes) or "none"), not undocumented,
+        [(r["label"], r["result"]["item"]["name"], failure_of(r)) for r in results
+         if r["outcome"] == "failed" and failure_of(r).get("code") not in DOCUMENTED_PRECONDITION_CODES])
+    actions = collections.Counter(action for r in results for action in r["result"].get("actions") or [])
+    context.figures.setdefault("concurrency", {})[state] = {
+        "tasks": len(results), "failed": sum(codes.values()), "actions": dict(actions)}
+
+
+def whole_run_checks(context, sim):
+    snapshot = sim.all_systems()
+    duplicated = convergence.duplicates(snapshot)
+    ever = collections.Counter(s["name"] for s in snapshot)
+    created_twice = sorted(name for name, count in ever.items() if count > 1)
+    context.figures["duplicates_found"] += len(duplicated) + len(created_twice)
+    context.checks.check("zero duplicate systems: five systems were ever created (%d)" % len(snapshot),
+                         not duplicated and not created_twice and len(snapshot) == len(SYSTEMS),
+                         (duplicated, created_twice, len(snapshot)))
