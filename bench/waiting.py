@@ -44,7 +44,7 @@ def measure(context):
         def set_seconds(**real_seconds):
             sim.control("SetTiming", dict((phase + "_seconds", seconds * speed) for phase, seconds in real_seconds.items()))
 
-        set_seconds(provisioning=2, starting=1)
+        set_seconds(provisioning=2.5, starting=1)
         created = client.create_system("bench-wait", "aws", image_id="aws-h2o3-3.46.0.1", instance_type_id="aws-m5.xlarge",
                                        tags={"project": "bench"})
         system_id = created["id"]
@@ -75,7 +75,7 @@ def measure(context):
             figure.add(label, polls, bound, polls / bound, first, latency,
                        "polls<=bound, 1st>=1, latency<=1", check=met)
 
-        run("create, provisioning 2 s, P=1 s", 1.0, lambda: began_creation, 2.0)
+        run("create, provisioning 2.5 s, P=1 s", 1.0, lambda: began_creation, 2.5)
 
         client.stop_system(system_id)
         client.wait_for_system_stopped(system_id, timeout=60, poll_interval=0.2)
@@ -94,9 +94,9 @@ def measure(context):
                 return moment
             return act
 
-        run("held 5 s + starting 1 s, P=2 s", 2.0, hold(5), 6.0)
-        set_seconds(starting=12)
-        run("starting 12 s, P=1 s", 1.0, hold(0), 12.0)
+        run("held 5 s + starting 1 s, P=2.5 s", 2.5, hold(5), 6.0)
+        set_seconds(starting=11.5)
+        run("starting 11.5 s, P=1 s", 1.0, hold(0), 11.5)
         set_seconds(starting=1)
         run("held 60 s, timeout 5 s, P=1 s", 1.0, hold(60), 61.0, timeout=5, expect_timeout=True)
         sim.control("ForceSystemStatus", {"system_id": system_id, "status": "started"})

@@ -4,7 +4,7 @@ import collections
 
 from reliability import convergence
 from reliability.simulator import Simulator
-from reliability.suite import PLAYBOOKS_DIR, failure_of, start_playbook
+from reliability.suite import PLAYBOOKS_DIR, failure_of, start_playbook, write_system_inventory
 
 PLAYBOOKS = 4
 SYSTEMS = [{"name": "race-%d" % n, "cloud": "aws", "product": "dai", "version": "1.11.1",
@@ -32,12 +32,12 @@ def converge_together(context, sim, state):
     check = context.checks.check
     runs = []
     for index in range(PLAYBOOKS):
-        # Two processes walk the systems in one order, two in the other: some meet on one system
-        # at the same moment, others meet a system another process is moving.
-        order = SYSTEMS if index % 2 == 0 else list(reversed(SYSTEMS))
-        extra = dict(context.connection_vars(sim), declared_systems=[dict(s, state=state) for s in order],
-                     wait_timeout=120, poll_interval=0.3)
-        runs.append(start_playbook(context, "race-%s-%d" % (state, index + 1), PLAYBOOKS_DIR / "converge.yml", extra))
+        # Each process converges the five systems in parallel (one host each): every system has
+        # four processes acting on it at about the same moment.
+        label = "race-%s-%d" % (state, index + 1)
+        inventory = write_system_inventory(context, label, [dict(s, state=state) for s in SYSTEMS])
+        extra = dict(context.connection_vars(sim), wait_timeout=120, poll_interval=0.3)
+        runs.append(start_playbook(context, label, PLAYBOOKS_DIR / "converge.yml", extra, inventory=inventory))
     for playbook in runs:
         playbook.wait()
     snapshot = sim.all_systems()

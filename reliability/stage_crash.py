@@ -11,7 +11,7 @@ import time
 
 from reliability import convergence
 from reliability.simulator import TRANSITIONAL, Simulator
-from reliability.suite import PLAYBOOKS_DIR, run_playbook, start_playbook
+from reliability.suite import PLAYBOOKS_DIR, run_playbook, start_playbook, write_system_inventory
 
 # Slow enough that the kill finds systems in the middle of their transitions
 # (provisioning 7.5 s, starting 3.75 s, stopping 2.5 s).
@@ -36,10 +36,11 @@ def existing_system(sim, token, declared, status):
     sim.control("ForceSystemStatus", {"system_id": answer.json()["system"]["id"], "status": status})
 
 
-def playbook_for(context):
+def playbook_for(context, label, declared):
+    """The fleet role when the collection has it, else puddle_system without waiting, then waits."""
     if (context.collection / "roles" / "fleet").is_dir():
-        return PLAYBOOKS_DIR / "fleet.yml", {}
-    return PLAYBOOKS_DIR / "converge.yml", {"two_pass": True}
+        return PLAYBOOKS_DIR / "fleet.yml", {"declared_systems": declared}, None
+    return PLAYBOOKS_DIR / "converge.yml", {"two_pass": True}, write_system_inventory(context, label, declared)
 
 
 def changed_names(run):
@@ -68,10 +69,10 @@ def scenario(context, sim, prefix, kill_playbook):
     token = sim.login()
     existing_system(sim, token, to_stop, "started")
     existing_system(sim, token, to_start, "stopped")
-    playbook, options = playbook_for(context)
-    extra = dict(context.connection_vars(sim), declared_systems=declared, wait_timeout=180, poll_interval=1, **options)
+    playbook, options, inventory = playbook_for(context, prefix, declared)
+    extra = dict(context.connection_vars(sim), wait_timeout=180, poll_interval=1, **options)
     creates_before = sim.request_counts()["counts"].get("SystemService/CreateSystem", 0)
-    converge = start_playbook(context, prefix + "-converge", playbook, extra)
+    converge = start_playbook(context, prefix + "-converge", playbook, extra, inventory=inventory)
 
     # Kill once the converge has created some systems but not all of them.
     deadline = time.monotonic() + 120
@@ -109,7 +110,7 @@ def scenario(context, sim, prefix, kill_playbook):
     live = convergence.live_by_name(sim.all_systems())
     work_left = sorted(d["name"] for d in declared if not live.get(d["name"])
                        or live[d["name"]][0]["status"] not in convergence.READY_STATUSES[d["state"]])
-    rerun = run_playbook(context, prefix + "-rerun", playbook, extra)
+    rerun = run_playbook(context, prefix + "-rerun", playbook, extra, inventory=inventory)
     check("%s: the re-run changed exactly the systems whose work was left (%s)" % (prefix, ", ".join(work_left) or "none"),
           changed_names(rerun) == work_left and (work_left or not kill_playbook), (changed_names(rerun), work_left))
     final = mine(sim.all_systems(), names)

@@ -182,8 +182,18 @@ def descendants(pid):
     return found
 
 
-def start_playbook(context, label, playbook, extra_vars, env=None, verbosity=3, extra_args=()):
-    """Start ansible-playbook on localhost with the suite's recorder; returns a PlaybookRun."""
+def write_system_inventory(context, label, systems):
+    """An inventory with one host per declared system (named after it, run locally), so that a
+    playbook with hosts: all converges the systems in parallel (one fork each)."""
+    path = context.runs_dir / ("%s.inventory.yml" % label)
+    hosts = {system["name"]: {"ansible_connection": "local", "declared_system": system} for system in systems}
+    path.write_text(yaml.safe_dump({"all": {"hosts": hosts}}, sort_keys=True))
+    return path
+
+
+def start_playbook(context, label, playbook, extra_vars, env=None, verbosity=3, extra_args=(), inventory=None):
+    """Start ansible-playbook with the suite's recorder (on localhost unless an inventory is given);
+    returns a PlaybookRun."""
     paths = {
         "vars": context.runs_dir / ("%s.vars.json" % label),
         "record": context.runs_dir / ("%s.results.jsonl" % label),
@@ -213,7 +223,7 @@ def start_playbook(context, label, playbook, extra_vars, env=None, verbosity=3, 
     })
     environment.update(env or {})
     command = [
-        str(context.bin_dir / "ansible-playbook"), "-i", "localhost,", "-c", "local",
+        str(context.bin_dir / "ansible-playbook"), "-i", str(inventory or "localhost,"), "-c", "local", "-f", "10",
         "-e", "@%s" % paths["vars"], "-e", "ansible_python_interpreter=%s" % context.python,
     ]
     if verbosity:

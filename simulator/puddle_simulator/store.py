@@ -53,11 +53,18 @@ CREATE INDEX IF NOT EXISTS systems_by_transition_due ON systems (transition_due)
 CREATE INDEX IF NOT EXISTS systems_by_upload_due ON systems (config_upload_due) WHERE config_upload_due IS NOT NULL;
 CREATE INDEX IF NOT EXISTS systems_by_idle_deadline ON systems (idle_deadline) WHERE idle_deadline IS NOT NULL;
 CREATE INDEX IF NOT EXISTS systems_by_status ON systems (status);
+-- The scheduler's step (idle deadlines, next due time) after every write, and the CU sums of
+-- CreateSystem, StartSystem and GetCUConsumptionInfo, read these columns of every started
+-- system: from the index alone, and the idle deadlines that passed by a range.
+CREATE INDEX IF NOT EXISTS systems_by_status_idle ON systems (status, idle_deadline, hold_until);
+CREATE INDEX IF NOT EXISTS systems_by_status_cu ON systems (status, cu_per_hour);
 CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
     expires_at REAL NOT NULL
 );
+-- Every login deletes the tokens that expired long ago: without this index that reads them all.
+CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expires_at);
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

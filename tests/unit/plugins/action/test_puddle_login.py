@@ -15,6 +15,7 @@ from ansible_collections.puddle.cloud.plugins.action import puddle_login as acti
 
 KEYS = dict(server_address='https://puddle.test', api_key_id='demo-key-id', api_secret_key='demo-secret-key')
 
+
 def make_action(no_log):
     task = MagicMock(args=dict(KEYS), async_val=0, check_mode=False, no_log=no_log, action='puddle.cloud.puddle_login')
     connection = MagicMock()
