@@ -32,6 +32,7 @@ def parse_arguments(argv):
     parser.add_argument("--sizes", default="100,1000,5000", help="figure 5: systems in the database (default 100,1000,5000)")
     parser.add_argument("--clients", type=int, default=16, help="figure 5: concurrent clients (default 16)")
     parser.add_argument("--requests-per-client", type=int, default=500, help="figure 5: requests per client (default 500)")
+    parser.add_argument("--rounds", type=int, default=4, help="figure 5: rounds visiting every size in turn (default 4)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="figure 5: seconds of load per size at most (default 60)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs, databases, playbooks)")
     options = parser.parse_args(argv)

@@ -44,7 +44,8 @@ def measure(context):
 
         names = ["bench-fleet-%02d" % index for index in range(1, size + 1)]
         fresh, fresh_requests = timed("fleet.yml", "fleet-fresh", names)
-        converged, converged_requests = timed("fleet.yml", "fleet-converged", names)
+        # The shortest of two converged runs: a run slowed by another process would flatter the figure.
+        converged, converged_requests = min(timed("fleet.yml", "fleet-converged-%d" % run, names) for run in (1, 2))
         terminate_all()
         naive_names = ["bench-naive-%02d" % index for index in range(1, naive_size + 1)]
         naive, naive_requests = timed("naive.yml", "fleet-naive", naive_names)
@@ -52,7 +53,7 @@ def measure(context):
     ratio = (fresh - converged) / provisioning
     figure.add("fleet role, %d new systems" % size, fresh, fresh_requests, ratio, "<= %.1f" % TARGET_RATIO,
                check=ratio <= TARGET_RATIO)
-    figure.add("fleet role, converged", converged, converged_requests, 0.0, "-")
+    figure.add("fleet role, converged (shorter of 2 runs)", converged, converged_requests, 0.0, "-")
     naive_scaled = naive * size / naive_size
     figure.add("naive loop (wait: true), %d systems" % naive_size, naive, naive_requests,
                (naive - converged * naive_size / size) / provisioning, "-")

@@ -1,7 +1,12 @@
-"""Figure 5: the simulator under 16 concurrent clients issuing a realistic mix, with 100 to 5,000 systems stored."""
+"""Figure 5: the simulator under 16 concurrent clients issuing a realistic mix, with 100 to 5,000 systems stored.
+
+One simulator per size runs for the whole figure, and the load visits them in rounds (100, 1000,
+5000, then back), so a burst of load from elsewhere on the machine hits every size alike.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sqlite3
@@ -22,28 +27,34 @@ MIX = (
     ("get", 30), ("find", 15), ("list", 10), ("images", 5), ("instance_types", 5), ("tags", 5),
     ("config", 5), ("cu", 5), ("action", 15), ("create_or_terminate", 5),
 )
-STABLE = ("started", "stopped")
+OPERATIONS = [name for name, weight in MIX for _count in range(weight)]
+
+
+class User:
+    """What one client knows between rounds: its systems and their last seen statuses, its temporary system."""
+
+    def __init__(self, index, systems):
+        self.index = index
+        self.systems = [dict(system) for system in systems]
+        self.temporary = None
+        self.created = 0
+        self.random = random.Random(index)
 
 
 class Client(threading.Thread):
-    """One user's session sending the mix; remembers its systems' statuses so every action is allowed."""
+    """One user's session sending the mix; only sends actions that the statuses it knows allow."""
 
-    def __init__(self, url, index, systems, budget, deadline, start_gate):
-        super().__init__(name="bench-client-%d" % index, daemon=True)
+    def __init__(self, url, user, budget, start_gate):
+        super().__init__(name="bench-client-%d" % user.index, daemon=True)
         self.url = url
-        self.index = index
-        self.systems = [dict(system) for system in systems]
+        self.user = user
         self.budget = budget
-        self.deadline = deadline
+        self.deadline = None
         self.start_gate = start_gate
-        self.random = random.Random(index)
         self.session = requests.Session()
         self.headers = {}
         self.latencies = []
         self.errors = []
-        self.temporary = None
-        self.created = 0
-        self.operations = [name for name, weight in MIX for _count in range(weight)]
 
     def call(self, rpc, body):
         started = time.perf_counter()
@@ -59,7 +70,7 @@ class Client(threading.Thread):
         return payload
 
     def run(self):
-        key_id, secret = client_credentials(self.index)
+        key_id, secret = client_credentials(self.user.index)
         try:
             login = self.session.post(self.url + API + "AuthService/Login",
                                       json={"api_key_id": key_id, "api_secret_key": secret}, timeout=30)
@@ -69,12 +80,13 @@ class Client(threading.Thread):
             raise
         self.start_gate.wait()
         while len(self.latencies) < self.budget and time.monotonic() < self.deadline:
-            getattr(self, "op_" + self.random.choice(self.operations))()
+            getattr(self, "op_" + self.user.random.choice(OPERATIONS))()
 
     def own(self):
-        return self.random.choice(self.systems)
+        return self.user.random.choice(self.user.systems)
 
-    def remember(self, system, payload):
+    @staticmethod
+    def remember(system, payload):
         if payload is not None:
             system["status"] = payload["system"]["status"]
 
@@ -89,10 +101,10 @@ class Client(threading.Thread):
         self.call("SystemService/ListSystems", {})
 
     def op_images(self):
-        self.call("ImageService/ListAvailableImages", {"cloud": self.random.choice(("aws", "azure", "gcp"))})
+        self.call("ImageService/ListAvailableImages", {"cloud": self.user.random.choice(("aws", "azure", "gcp"))})
 
     def op_instance_types(self):
-        self.call("InstanceTypeService/ListAvailableInstanceTypes", {"cloud": self.random.choice(("aws", "azure", "gcp"))})
+        self.call("InstanceTypeService/ListAvailableInstanceTypes", {"cloud": self.user.random.choice(("aws", "azure", "gcp"))})
 
     def op_tags(self):
         self.call("TagService/ListTags", {})
@@ -106,7 +118,7 @@ class Client(threading.Thread):
     def op_action(self):
         system = self.own()
         if system["status"] == "started":
-            rpc = self.random.choice(("SystemService/StopSystem", "SystemService/RefreshIdleTimeout"))
+            rpc = self.user.random.choice(("SystemService/StopSystem", "SystemService/RefreshIdleTimeout"))
         elif system["status"] == "stopped":
             rpc = "SystemService/StartSystem"
         else:
@@ -114,40 +126,54 @@ class Client(threading.Thread):
         self.remember(system, self.call(rpc, {"id": system["id"]}))
 
     def op_create_or_terminate(self):
-        if self.temporary is None:
-            self.created += 1
+        user = self.user
+        if user.temporary is None:
+            user.created += 1
             answer = self.call("SystemService/CreateSystem", {
-                "name": "load-%02d-%04d" % (self.index, self.created), "cloud": "gcp", "image_id": "gcp-h2o3-3.46.0.1",
+                "name": "load-%02d-%04d" % (user.index, user.created), "cloud": "gcp", "image_id": "gcp-h2o3-3.46.0.1",
                 "instance_type_id": "gcp-n1-standard-4", "tags": [{"name": "project", "value": "load"}]})
             if answer is not None:
-                self.temporary = dict(answer["system"])
-        elif self.temporary["status"] == "started":
-            if self.call("SystemService/TerminateSystem", {"id": self.temporary["id"]}) is not None:
-                self.temporary = None
+                user.temporary = dict(answer["system"])
+        elif user.temporary["status"] == "started":
+            if self.call("SystemService/TerminateSystem", {"id": user.temporary["id"]}) is not None:
+                user.temporary = None
         else:
-            self.remember(self.temporary, self.call("SystemService/GetSystem", {"id": self.temporary["id"]}))
+            self.remember(user.temporary, self.call("SystemService/GetSystem", {"id": user.temporary["id"]}))
 
 
-def run_load(url, owned, per_client, time_limit):
-    gate = threading.Barrier(len(owned) + 1)
-    deadline = time.monotonic() + time_limit + 30  # the clients' own limit; the load starts at the gate
-    clients = [Client(url, index, systems, per_client, deadline, gate) for index, systems in enumerate(owned.values())]
-    for client in clients:
-        client.start()
-    gate.wait()
-    began = time.monotonic()
-    for client in clients:
-        client.deadline = min(client.deadline, began + time_limit)
-    for client in clients:
-        client.join()
-    elapsed = time.monotonic() - began
-    latencies = [value for client in clients for value in client.latencies]
-    errors = [error for client in clients for error in client.errors]
-    return len(latencies), elapsed, latencies, errors
+class Load:
+    """One size: its simulator, its users, and the requests measured over every round."""
+
+    def __init__(self, total, sim, owned):
+        self.total = total
+        self.sim = sim
+        self.users = [User(index, systems) for index, systems in enumerate(owned.values())]
+        self.count = 0
+        self.elapsed = 0.0
+        self.latencies = []
+        self.errors = []
+
+    def run_round(self, per_client, time_limit):
+        gate = threading.Barrier(len(self.users) + 1)
+        clients = [Client(self.sim.url, user, per_client, gate) for user in self.users]
+        for client in clients:
+            client.deadline = time.monotonic() + time_limit + 30  # replaced once the gate opens
+            client.start()
+        gate.wait()
+        began = time.monotonic()
+        for client in clients:
+            client.deadline = began + time_limit
+        for client in clients:
+            client.join()
+        self.elapsed += time.monotonic() - began
+        for client in clients:
+            self.count += len(client.latencies)
+            self.latencies.extend(client.latencies)
+            self.errors.extend(client.errors)
 
 
 def full_scans(db_path, root):
-    """Query plans of the store's lookups on this database: the ones that read the whole systems table."""
+    """Query plans of the store's lookups on this database: the ones that read a whole table."""
     sys.path.insert(0, os.path.join(root, "simulator"))
     from puddle_simulator.lifecycle import CU_CONSUMING_STATUSES  # pylint: disable=import-error,import-outside-toplevel
     from puddle_simulator.store import Transaction  # pylint: disable=import-error,import-outside-toplevel
@@ -155,16 +181,16 @@ def full_scans(db_path, root):
     connection = sqlite3.connect(db_path)
     connection.row_factory = sqlite3.Row
     plans = []
+    caller = [None]
 
     class Explaining:
         """Stands in for the connection: notes each statement's plan, then runs it."""
 
-        def execute(self, sql, params=()):
-            plan = [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, params)]
-            plans.append((caller[0], plan))
+        @staticmethod
+        def execute(sql, params=()):
+            plans.append((caller[0], [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, params)]))
             return connection.execute(sql, params)
 
-    caller = [None]
     tx = Transaction(Explaining())
     now = time.time()
     lookups = (
@@ -194,30 +220,39 @@ def full_scans(db_path, root):
 
 def measure(context):
     options = context.options
-    clients = options.clients
-    figure = Figure(5, "Simulator: %d concurrent clients, a realistic mix" % clients,
+    rounds = options.rounds
+    figure = Figure(5, "Simulator: %d concurrent clients, a realistic mix" % options.clients,
                     ["systems in DB", "requests", "seconds", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs first",
                      "target"])
-    first_rate = None
+    loads = []
     scans = []
-    for total in options.sizes:
-        total = max(total, clients * CLIENT_SYSTEMS)
-        name = "throughput-%d" % total
-        db_path = os.path.join(context.workdir, name + ".sqlite")
-        users_path = os.path.join(context.workdir, name + ".users.yml")
-        owned = seed(context.root, db_path, users_path, total, clients)
-        scans = full_scans(db_path, context.root)
-        with Simulator(context.root, context.workdir, name=name, speed=SPEED, users_file=users_path, db_path=db_path) as sim:
+    with contextlib.ExitStack() as stack:
+        for total in options.sizes:
+            total = max(total, options.clients * CLIENT_SYSTEMS)
+            name = "throughput-%d" % total
+            db_path = os.path.join(context.workdir, name + ".sqlite")
+            users_path = os.path.join(context.workdir, name + ".users.yml")
+            owned = seed(context.root, db_path, users_path, total, options.clients)
+            scans = full_scans(db_path, context.root)
+            sim = stack.enter_context(Simulator(context.root, context.workdir, name=name, speed=SPEED,
+                                                users_file=users_path, db_path=db_path))
             sim.control("SetCUPool", {"size": 10 ** 7})
-            count, elapsed, latencies, errors = run_load(sim.url, owned, options.requests_per_client, options.time_limit)
-        rate = count / elapsed
+            loads.append(Load(total, sim, owned))
+        for round_index in range(rounds):
+            for load in loads if round_index % 2 == 0 else reversed(loads):
+                load.run_round(max(1, options.requests_per_client // rounds), options.time_limit / rounds)
+    first_rate = None
+    for load in loads:
+        rate = load.count / load.elapsed
         first_rate = first_rate or rate
-        figure.add(total, count, elapsed, rate, percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000,
-                   len(errors), rate / first_rate, "errors = 0", check=not errors)
-        for error in sorted(set(errors))[:5]:
-            figure.note("error at %d systems: %s" % (total, error))
-    figure.note("mix per 100 requests: %s; each client owns %d systems, the others belong to %d other users."
-                % (", ".join("%s %d" % item for item in MIX), CLIENT_SYSTEMS, BACKGROUND_USERS))
-    figure.note("store lookups that scan a table (EXPLAIN QUERY PLAN at %d systems): %s"
+        figure.add(load.total, load.count, load.elapsed, rate, percentile(load.latencies, 0.5) * 1000,
+                   percentile(load.latencies, 0.99) * 1000, len(load.errors), rate / first_rate, "errors = 0",
+                   check=not load.errors)
+        for error in sorted(set(load.errors))[:5]:
+            figure.note("error at %d systems: %s" % (load.total, error))
+    figure.note("%d rounds visiting the sizes in turn; mix per 100 requests: %s; each client owns %d systems, the others "
+                "belong to %d other users." % (rounds, ", ".join("%s %d" % item for item in MIX), CLIENT_SYSTEMS,
+                                              BACKGROUND_USERS))
+    figure.note("store lookups that read a whole table (EXPLAIN QUERY PLAN at %d systems): %s"
                 % (options.sizes[-1], "; ".join(scans) if scans else "none"))
     return figure

@@ -9,6 +9,8 @@ The last line is `reliability: N passed, N failed`; the exit status is non-zero 
 
 import argparse
 import json
+import signal
+import sys
 import time
 import traceback
 
@@ -79,6 +81,8 @@ def main(argv=None):
         parser.error("unknown stage(s) %s; stages: %s" % (", ".join(unknown), ", ".join(STAGES)))
 
     context = Context(options.collection, options.state)
+    # A stopped run still stops its simulators and playbooks (the finally below).
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(143))
     started = time.monotonic()
     durations = {}
     try:

@@ -229,10 +229,11 @@ class FaultsStage:
         fired = observed["faults"]
         self.context.figures.setdefault("faults_stage", {}).update(
             requests=counted["total"], faults_injected=dict(fired), give_ups=len(self.give_ups))
+        kinds = ("unavailable_rate", "resource_exhausted_rate", "drop_rate", "drop_after_commit_rate",
+                 "provisioning_failure_rate")
         check("faults: every kind of fault was injected (%s)" % ", ".join(
             "%s %d" % (knob.replace("_rate", ""), count) for knob, count in sorted(fired.items())),
-            all(fired.get(knob, 0) > 0 for knob in ("unavailable_rate", "resource_exhausted_rate", "drop_rate",
-                                                     "drop_after_commit_rate", "provisioning_failure_rate")), fired)
+            all(fired.get(knob, 0) > 0 for knob in kinds), fired)
         check("faults: the observer counted what GetRequestCounts counted (%d requests)" % counted["total"],
               sum(observed["requests"].values()) == counted["total"], (observed["requests"], counted))
         check("faults: no task gave up on retryable errors (%d did)" % len(self.give_ups), not self.give_ups,

@@ -51,7 +51,7 @@ class World:
         sim.call("AuthService/Logout", {}, revoked).raise_for_status()
         self.revoked_token = revoked
         # Logout revokes the token it is sent with: the fuzzer's logouts spend these, not the fixtures'.
-        self.throwaway_tokens = {user: [sim.login(user) for _ in range(THROWAWAY_TOKENS)] for user in VALID_TOKENS}
+        self.throwaway_tokens = {user: [sim.login(user) for _count in range(THROWAWAY_TOKENS)] for user in VALID_TOKENS}
         self.ids = {"demo": [], "other": []}
         self.names = []
         self._make_systems()

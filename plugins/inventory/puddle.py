@@ -131,7 +131,7 @@ notes:
 EXAMPLES = r"""
 # puddle.yml: every system; credentials from PUDDLE_SERVER_ADDRESS, PUDDLE_API_KEY_ID and PUDDLE_API_SECRET_KEY
 plugin: puddle.cloud.puddle
-
+---
 # prod.puddle.yml: the started systems of one project on AWS or GCP, named by id, with constructed groups
 plugin: puddle.cloud.puddle
 server_address: https://puddle.example.com
@@ -151,7 +151,7 @@ keyed_groups:
   - key: puddle_tags['cost-center']
     prefix: cost_center
     default_value: none
-
+---
 # cached.puddle.yml: list the systems at most once an hour
 plugin: puddle.cloud.puddle
 cache: true

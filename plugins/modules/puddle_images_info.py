@@ -92,7 +92,7 @@ images:
   elements: dict
   contains:
     id:
-      description: Image id, usable as O(puddle.cloud.puddle_system#module:image_id).
+      description: Image id, usable as O(puddle.cloud.puddle_system#module:image).
       type: str
       returned: always
       sample: aws-dai-1.11.1

@@ -10,6 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: puddle_system
 short_description: Create, start, stop, restart, fail and terminate Puddle systems
+version_added: 0.1.0
 description:
   - Converges one Puddle system, identified by its O(name), to the declared O(state).
   - The system is found with one lookup by name; a run that changes nothing costs that lookup and a login.
