@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import sys
@@ -55,7 +56,7 @@ def main(argv=None):
     status = 0
     for number in options.only:
         started = time.monotonic()
-        module = __import__(FIGURES[number])
+        module = importlib.import_module(FIGURES[number])
         try:
             figure = module.measure(context)
         except Exception as error:  # pylint: disable=broad-except

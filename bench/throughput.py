@@ -250,9 +250,9 @@ def measure(context):
                    check=not load.errors)
         for error in sorted(set(load.errors))[:5]:
             figure.note("error at %d systems: %s" % (load.total, error))
+    mix = ", ".join("%s %d" % item for item in MIX)
     figure.note("%d rounds visiting the sizes in turn; mix per 100 requests: %s; each client owns %d systems, the others "
-                "belong to %d other users." % (rounds, ", ".join("%s %d" % item for item in MIX), CLIENT_SYSTEMS,
-                                              BACKGROUND_USERS))
+                "belong to %d other users." % (rounds, mix, CLIENT_SYSTEMS, BACKGROUND_USERS))
     figure.note("store lookups that read a whole table (EXPLAIN QUERY PLAN at %d systems): %s"
                 % (options.sizes[-1], "; ".join(scans) if scans else "none"))
     return figure

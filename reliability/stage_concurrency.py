@@ -9,8 +9,9 @@ from reliability.suite import PLAYBOOKS_DIR, failure_of, start_playbook, write_s
 PLAYBOOKS = 4
 SYSTEMS = [{"name": "race-%d" % n, "cloud": "aws", "product": "dai", "version": "1.11.1",
             "instance_type": "m5.xlarge", "tags": {"project": "race"}} for n in range(1, 6)]
-# A little latency widens the windows in which two processes act on one system.
-LATENCY = {"latency_ms_min": 20, "latency_ms_max": 80}
+# Latency (the faults stage's 100-300 ms) widens the windows in which two processes act on one
+# system, e.g. between a lookup that finds no system and the CreateSystem that follows it.
+LATENCY = {"latency_ms_min": 100, "latency_ms_max": 300}
 # The only failure a process may report: Puddle refusing an action in the current state
 # (docs/api.md §2, failed_precondition), which another process's action can cause.
 DOCUMENTED_PRECONDITION_CODES = ("failed_precondition",)
