@@ -253,6 +253,6 @@ def measure(context):
     mix = ", ".join("%s %d" % item for item in MIX)
     figure.note("%d rounds visiting the sizes in turn; mix per 100 requests: %s; each client owns %d systems, the others "
                 "belong to %d other users." % (rounds, mix, CLIENT_SYSTEMS, BACKGROUND_USERS))
-    figure.note("store lookups that read a whole table (EXPLAIN QUERY PLAN at %d systems): %s"
-                % (options.sizes[-1], "; ".join(scans) if scans else "none"))
+    scan_text = "; ".join(scans) if scans else "none"
+    figure.note("store lookups that read a whole table (EXPLAIN QUERY PLAN at %d systems): %s" % (options.sizes[-1], scan_text))
     return figure

@@ -1,6 +1,7 @@
 """2. Concurrency: four ansible-playbook processes converge the same five systems at once."""
 
 import collections
+import time
 
 from reliability import convergence
 from reliability.simulator import Simulator
@@ -32,13 +33,21 @@ def run(context):
 def converge_together(context, sim, state):
     check = context.checks.check
     runs = []
+    barrier = context.state_dir / ("barrier-%s" % state)
+    barrier.mkdir(exist_ok=True)
     for index in range(PLAYBOOKS):
         # Each process converges the five systems in parallel (one host each): every system has
         # four processes acting on it at about the same moment.
         label = "race-%s-%d" % (state, index + 1)
         inventory = write_system_inventory(context, label, [dict(s, state=state) for s in SYSTEMS])
-        extra = dict(context.connection_vars(sim), wait_timeout=120, poll_interval=0.3)
+        extra = dict(context.connection_vars(sim), wait_timeout=120, poll_interval=0.3, barrier_dir=str(barrier),
+                     barrier_label=label)
         runs.append(start_playbook(context, label, PLAYBOOKS_DIR / "converge.yml", extra, inventory=inventory))
+    # Ansible takes a while to start, more so four at once on two cores: release them together.
+    deadline = time.monotonic() + 120
+    while len(list(barrier.glob("*.ready"))) < PLAYBOOKS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (barrier / "go").touch()
     for playbook in runs:
         playbook.wait()
     snapshot = sim.all_systems()

@@ -66,19 +66,16 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Converge many systems with one login
-  hosts: localhost
-  gather_facts: false
+- name: Log in to Puddle once (server address and API key from the PUDDLE_* environment variables)
+  ansible.builtin.set_fact:
+    puddle_token: "{{ lookup('puddle.cloud.puddle_token') }}"
+  no_log: true
+
+- name: Converge many systems with that one login
   module_defaults:
     group/puddle.cloud.puddle:
-      server_address: https://puddle.example.com
       api_token: "{{ puddle_token }}"
-  tasks:
-    - name: Log in to Puddle once (server address and API key from the PUDDLE_* environment variables)
-      ansible.builtin.set_fact:
-        puddle_token: "{{ lookup('puddle.cloud.puddle_token') }}"
-      no_log: true
-
+  block:
     - name: Each of these tasks now costs one request when nothing changes
       puddle.cloud.puddle_system:
         name: "lab-{{ item }}"

@@ -370,7 +370,7 @@ class PuddleClient(object):
     """A session with one Puddle server. Not thread safe."""
 
     def __init__(self, server_address, api_key_id=None, api_secret_key=None, api_token=None,
-                 validate_certs=True, ca_path=None, request_timeout=DEFAULT_REQUEST_TIMEOUT, max_retries=6,
+                 validate_certs=True, ca_path=None, request_timeout=DEFAULT_REQUEST_TIMEOUT, max_retries=10,
                  backoff_base=0.5, backoff_max=10, sleep=time.sleep, monotonic=time.monotonic, session=None,
                  random=None, retry_after_max=RETRY_AFTER_MAX):
         self.server_address = normalize_server_address(server_address)
@@ -498,7 +498,8 @@ class PuddleClient(object):
                 if will_retry:
                     self._sleep(delay)
                     attempt += 1
-                if answer_lost and resolve_lost_answer is not None:
+                if resolve_lost_answer is not None and (
+                        answer_lost or isinstance(error, (AlreadyExistsError, PreconditionFailedError))):
                     resolved = self._resolve_lost_answer(resolve_lost_answer, error, final=not will_retry)
                     if resolved is not None:
                         return resolved
@@ -622,6 +623,9 @@ class PuddleClient(object):
         effect_statuses = ACTION_EFFECT_STATUSES[route]
 
         def resolve(error):
+            if isinstance(error, PreconditionFailedError) and error.meta.get('status') in effect_statuses:
+                # Refused because the system is already where the action takes it: the action is done.
+                return {'system': self.get_system(system_id)}
             if isinstance(error, PreconditionFailedError) or (error.may_have_been_committed and not error.retryable):
                 system = self.get_system(system_id)
                 if system.get('status') in effect_statuses:

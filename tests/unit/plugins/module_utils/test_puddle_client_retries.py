@@ -104,15 +104,24 @@ def test_internal_errors_are_not_retried(client, fake, clock, kind, error_class)
 
 
 def test_client_errors_are_not_retried(client, fake, clock):
-    system = fake.add_system(status='stopped')
+    system = fake.add_system(status='provisioning')
     with pytest.raises(pc.PreconditionFailedError) as caught:
         client.stop_system(system['id'])
-    assert caught.value.meta == {'status': 'stopped', 'action': 'stop'}
-    assert fake.methods() == ['Login', 'StopSystem']  # no GetSystem: no answer was lost
+    assert caught.value.meta == {'status': 'provisioning', 'action': 'stop'}
+    # One GetSystem checks whether somebody else already stopped it; nothing is sent again.
+    assert fake.methods() == ['Login', 'StopSystem', 'GetSystem']
     assert clock.sleeps == []
     with pytest.raises(pc.NotFoundError):
         client.get_system('nope')
-    assert len(fake.calls('GetSystem')) == 1
+    assert len(fake.calls('GetSystem')) == 2
+
+
+def test_an_action_refused_because_another_client_already_did_it_is_done(client, fake, clock):
+    system = fake.add_system(status='stopped')
+    stopped = client.stop_system(system['id'])
+    assert stopped['status'] == 'stopped'
+    assert fake.methods() == ['Login', 'StopSystem', 'GetSystem']
+    assert clock.sleeps == []
 
 
 def test_request_count_counts_every_request_sent(client, fake):
@@ -164,12 +173,12 @@ def test_a_refused_connection_is_retried_without_a_lookup(client, fake):
     assert fake.methods() == ['Login', 'CreateSystem', 'CreateSystem']
 
 
-def test_a_plain_already_exists_is_an_error(client, fake):
-    fake.add_system(name='web')
-    with pytest.raises(pc.AlreadyExistsError) as caught:
-        client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
-    assert caught.value.field == 'name'
-    assert 'FindSystemByName' not in fake.methods()
+def test_a_create_racing_another_client_returns_the_system_it_created(client, fake):
+    existing = fake.add_system(name='web')
+    system = client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert system['id'] == existing['id']
+    assert len(fake.live_systems('web')) == 1
+    assert fake.methods()[-2:] == ['CreateSystem', 'FindSystemByName']
 
 
 def test_a_create_answered_by_a_5xx_after_commit_returns_the_stored_system(client, fake):
