@@ -4,26 +4,9 @@
 # no listing nor error output holds a secret. cleanup.yml terminates the systems in any case.
 set -eu
 
-# ansible-test copies tests/integration/integration_config.yml next to the targets, but passes it
-# only to role targets: a script target reads it from there.
-config="../../integration_config.yml"
-[[ -f "$config" ]] || { echo "runme.sh: no $config (written by scripts/test)" >&2; exit 1; }
-run_id="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+# shellcheck source=tests/integration/targets/setup_puddle_script/runme_lib.sh
+. ../setup_puddle_script/runme_lib.sh
 playbook_args=(-i "$INVENTORY_PATH" -e "@$config" "$@" -e "run_id=$run_id" -e "output_dir=$OUTPUT_DIR")
-
-cleanup() {
-    if ! ansible-playbook cleanup.yml "${playbook_args[@]}" >"$OUTPUT_DIR/cleanup.log" 2>&1; then
-        tail -n 40 "$OUTPUT_DIR/cleanup.log"
-        echo "runme.sh: cleanup.yml failed" >&2
-        exit 1
-    fi
-}
-trap cleanup EXIT
-
-fail() {
-    echo "runme.sh: $*" >&2
-    exit 1
-}
 
 ansible-playbook setup.yml "${playbook_args[@]}"
 

@@ -5,30 +5,14 @@
 # playbook's effect. cleanup.yml terminates what this run created in any case.
 set -eu
 
-# ansible-test passes integration_config.yml only to role targets: a script target reads it here.
-config="../../integration_config.yml"
-[[ -f "$config" ]] || { echo "runme.sh: no $config (written by scripts/test)" >&2; exit 1; }
-run_id="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+# shellcheck source=tests/integration/targets/setup_puddle_script/runme_lib.sh
+. ../setup_puddle_script/runme_lib.sh
 project_tag="playbooks-$run_id"
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 playbook_args=(-i "$INVENTORY_PATH" -e "@$config" -e "run_id=$run_id" -e "output_dir=$OUTPUT_DIR" "$@")
 # The collection's playbooks need no inventory; their connection comes from the same extra
 # variables (puddle_server_address, ...) or, for keepalive, from the environment.
 collection_args=(-i "$INVENTORY_PATH" "$@")
-
-cleanup() {
-    if ! ansible-playbook cleanup.yml "${playbook_args[@]}" >"$OUTPUT_DIR/cleanup.log" 2>&1; then
-        tail -n 40 "$OUTPUT_DIR/cleanup.log"
-        echo "runme.sh: cleanup.yml failed" >&2
-        exit 1
-    fi
-}
-trap cleanup EXIT
-
-fail() {
-    echo "runme.sh: $*" >&2
-    exit 1
-}
 
 # run LOG COMMAND...: run it, keep its output in $OUTPUT_DIR/LOG.log, show it; its status.
 run() {

@@ -6,40 +6,9 @@
 # cleanup.yml terminates what this run created in any case.
 set -eu
 
-# ansible-test passes integration_config.yml only to role targets: a script target reads it here.
-config="../../integration_config.yml"
-[[ -f "$config" ]] || { echo "runme.sh: no $config (written by scripts/test)" >&2; exit 1; }
-run_id="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+# shellcheck source=tests/integration/targets/setup_puddle_script/runme_lib.sh
+. ../setup_puddle_script/runme_lib.sh
 playbook_args=(-i "$INVENTORY_PATH" -e "@$config" -e "run_id=$run_id" "$@")
-
-cleanup() {
-    if ! ansible-playbook cleanup.yml "${playbook_args[@]}" >"$OUTPUT_DIR/cleanup.log" 2>&1; then
-        tail -n 40 "$OUTPUT_DIR/cleanup.log"
-        echo "runme.sh: cleanup.yml failed" >&2
-        exit 1
-    fi
-}
-trap cleanup EXIT
-
-fail() {
-    echo "runme.sh: $*" >&2
-    exit 1
-}
-
-# run_playbook LOG PLAYBOOK [ARGS...]: run it, keep its output in $OUTPUT_DIR/LOG.log, show it.
-run_playbook() {
-    local log="$OUTPUT_DIR/$1.log"
-    shift
-    local status=0
-    ansible-playbook "$@" "${playbook_args[@]}" >"$log" 2>&1 || status=$?
-    cat "$log"
-    return "$status"
-}
-
-# recap_changed LOG: the changed= count of the PLAY RECAP line of testhost.
-recap_changed() {
-    grep -E '^testhost +:' "$OUTPUT_DIR/$1.log" | tail -n 1 | sed -E 's/.*changed=([0-9]+).*/\1/'
-}
 
 run_playbook converge converge.yml || fail "converge.yml failed"
 # Progress while waiting: a round with part of the fleet still provisioning, then all ready.
