@@ -40,8 +40,9 @@ options:
     default: true
   ca_path:
     description:
-      - Path of a PEM file with the CA certificates to verify the Puddle server with, instead of the
-        system's trusted CAs. Ignored when O(validate_certs=false).
+      - Path of a PEM file (or a folder of hashed certificates) with the CA certificates to verify the
+        Puddle server with, instead of the system's trusted CAs. Ignored when O(validate_certs=false).
+      - If not set, the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable is used when set.
     type: path
   request_timeout:
     description:
@@ -50,9 +51,13 @@ options:
     type: float
     default: 30
 requirements:
-  - requests
+  - requests (only to reach Puddle through an HTTP proxy)
 notes:
   - Answers lost in transit are reconciled, so a retried request never creates a system twice.
+  - Requests travel over Python's own C(http.client), which keeps the cost of a task low. When a proxy
+    variable applies to O(server_address) (E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY), either case), they
+    travel through the C(requests) library instead, which also honours E(NO_PROXY). E(PUDDLE_HTTP_TRANSPORT)
+    set to V(requests) or V(http.client) overrides that choice.
 """
 
     # Modules extend this (puddle.cloud.puddle.actiongroup_puddle) to declare their action group,

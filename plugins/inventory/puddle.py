@@ -30,7 +30,7 @@ extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 requirements:
-  - requests
+  - requests (only to reach Puddle through an HTTP proxy, see the modules' notes)
 options:
   plugin:
     description: Marks the file as an inventory source of this plugin.
@@ -161,12 +161,10 @@ cache_timeout: 3600
 """
 
 from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
-    HAS_REQUESTS,
     ConfigurationError,
     PuddleClient,
     PuddleError,
@@ -257,8 +255,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _list_systems(self, config):
         """The user's systems that are not terminated, as Puddle sends them."""
-        if not HAS_REQUESTS:
-            raise AnsibleParserError('Puddle inventory: {0}'.format(missing_required_lib('requests')))
         params = self._connection_params(config)
         secrets = [params.get(option) for option in SECRET_OPTIONS]
         client = None

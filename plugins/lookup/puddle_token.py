@@ -60,7 +60,7 @@ options:
     type: float
     default: 30
 requirements:
-  - requests
+  - requests (only to reach Puddle through an HTTP proxy, see the modules' notes)
 seealso:
   - module: puddle.cloud.puddle_login
 """
@@ -102,11 +102,9 @@ _raw:
 """
 
 from ansible.errors import AnsibleLookupError
-from ansible.module_utils.basic import missing_required_lib
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
-    HAS_REQUESTS,
     ConfigurationError,
     PuddleClient,
     PuddleError,
@@ -128,8 +126,6 @@ class LookupModule(LookupBase):
 
 def log_in(options):
     """The token of a new login; errors name the problem and never the secret."""
-    if not HAS_REQUESTS:
-        raise AnsibleLookupError('puddle.cloud.puddle_token: {0}'.format(missing_required_lib('requests')))
     try:
         if not (options['api_key_id'] and options['api_secret_key']):
             raise ConfigurationError('api_key_id and api_secret_key are required (options or PUDDLE_API_KEY_ID and '

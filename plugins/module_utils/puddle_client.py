@@ -1,29 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) puddle.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A small client for the Puddle API (docs/api.md): plain Python on requests.
+"""A small client for the Puddle API (docs/api.md): plain Python, no Ansible import.
 
-No Ansible import here: modules, inventory plugins, tests and benchmarks all use it as it is.
-It owns the session, the token, the route table, the typed errors, the retries (with the
-reconciliation of lost answers) and the waiting loops.
+Modules, inventory plugins, tests and benchmarks all use it as it is. It owns the token, the
+route table, the typed errors, the retries (with the reconciliation of lost answers) and the
+waiting loops; how bytes travel is puddle_http's job (http.client, or requests through a proxy).
 """
 
+import json
 import math
 import random as _random_module
 import time
-import traceback
 from email.utils import parsedate_to_datetime
 
-REQUESTS_IMPORT_ERROR = None
-try:
-    import requests
-    from urllib3.exceptions import NewConnectionError
-except ImportError:  # reported by the module with missing_required_lib
-    requests = None
-    NewConnectionError = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-
-HAS_REQUESTS = requests is not None
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
 
 STABLE_STATUSES = ('started', 'stopped', 'failed')
 TRANSITIONAL_STATUSES = ('provisioning', 'starting', 'stopping', 'restarting', 'terminating')
@@ -180,6 +171,18 @@ class ConfigurationError(PuddleError):
     default_code = 'configuration'
 
 
+class MissingLibraryError(ConfigurationError):
+    """A Python library the chosen transport needs is not installed."""
+
+    default_code = 'missing_library'
+
+    def __init__(self, library, purpose):
+        super(MissingLibraryError, self).__init__(
+            'The Python library {0} is needed {1}: install it where the task runs (pip install {0})'.format(
+                library, purpose), meta={'library': library})
+        self.library = library
+
+
 class SystemFailedError(PuddleError):
     default_code = 'system_failed'
 
@@ -287,28 +290,17 @@ def error_from_answer(http_status, payload, retry_after_header=None, rpc_name=''
     return error
 
 
-def _connection_was_never_made(exc):
-    """True when requests failed before any byte of the request could reach the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], 'reason', None) if exc.args else None
-    return NewConnectionError is not None and isinstance(reason, NewConnectionError)
-
-
-def transport_error_from_exception(exc, rpc_name):
-    """A TransportError for a requests exception; never includes the request body."""
-    detail = '{0}: {1}'.format(type(exc).__name__, exc)[:300]
-    if isinstance(exc, requests.exceptions.SSLError):
+def transport_error_from_failure(failure, rpc_name):
+    """A TransportError for a puddle_http.TransportFailure; never includes the request body."""
+    if failure.kind == puddle_http.TLS:
         return TransportError(
             '{0}: TLS verification failed ({1}); set ca_path to the CA bundle that signed the server '
-            'certificate, or validate_certs=false for a test server'.format(rpc_name, detail),
+            'certificate, or validate_certs=false for a test server'.format(rpc_name, failure.detail),
             retryable=False)
-    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                        requests.exceptions.ChunkedEncodingError)):
-        never_sent = _connection_was_never_made(exc)
-        return TransportError('{0}: no answer from Puddle ({1})'.format(rpc_name, detail),
-                              retryable=True, may_have_been_committed=not never_sent)
-    return TransportError('{0}: request failed ({1})'.format(rpc_name, detail), retryable=False)
+    if failure.kind in (puddle_http.NOT_SENT, puddle_http.NO_ANSWER):
+        return TransportError('{0}: no answer from Puddle ({1})'.format(rpc_name, failure.detail),
+                              retryable=True, may_have_been_committed=failure.kind == puddle_http.NO_ANSWER)
+    return TransportError('{0}: request failed ({1})'.format(rpc_name, failure.detail), retryable=False)
 
 
 def backoff_delay(attempt, backoff_base, backoff_max, random_source):
@@ -371,22 +363,19 @@ class PuddleClient(object):
 
     def __init__(self, server_address, api_key_id=None, api_secret_key=None, api_token=None,
                  validate_certs=True, ca_path=None, request_timeout=DEFAULT_REQUEST_TIMEOUT, max_retries=10,
-                 backoff_base=0.5, backoff_max=10, sleep=time.sleep, monotonic=time.monotonic, session=None,
+                 backoff_base=0.5, backoff_max=10, sleep=time.sleep, monotonic=time.monotonic, transport=None,
                  random=None, retry_after_max=RETRY_AFTER_MAX):
         self.server_address = normalize_server_address(server_address)
         check_credentials(api_key_id, api_secret_key, api_token)
-        if session is None:
-            if not HAS_REQUESTS:
-                raise ConfigurationError('The Python library requests is required by the Puddle client')
-            session = requests.Session()
-        self._session = session
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.transport = transport if transport is not None else self._make_transport()
         self._api_key_id = api_key_id
         self._api_secret_key = api_secret_key
         self._given_token = api_token
         self.token = api_token
         self.token_expires_at = None
         self.user = None
-        self.verify = (ca_path or True) if validate_certs else False
         self.request_timeout = request_timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -440,28 +429,37 @@ class PuddleClient(object):
             headers[TOKEN_HEADER] = self.token
         return headers
 
+    def _make_transport(self):
+        try:
+            return puddle_http.make_transport(self.server_address, self.validate_certs, self.ca_path)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc), meta={'field': puddle_http.TRANSPORT_ENV})
+        except ImportError:
+            _name, why = puddle_http.choose_transport(self.server_address)
+            raise MissingLibraryError('requests', 'to reach Puddle through a proxy ({0})'.format(why))
+
     def _send_once(self, route, body, with_token):
         """One HTTP request; returns the decoded answer or raises a typed error."""
         rpc_name = self.rpc_name(route)
         self.request_count += 1
         try:
-            response = self._session.post(self.url_for(route), json=body, headers=self._headers(with_token),
-                                          timeout=self.request_timeout, verify=self.verify)
-        except requests.exceptions.RequestException as exc:
-            raise self._scrub_error(transport_error_from_exception(exc, rpc_name))
-        return self._decode(response, rpc_name)
+            answer = self.transport.post(self.url_for(route), json.dumps(body).encode('utf-8'),
+                                         self._headers(with_token), self.request_timeout)
+        except puddle_http.TransportFailure as failure:
+            raise self._scrub_error(transport_error_from_failure(failure, rpc_name))
+        return self._decode(answer, rpc_name)
 
-    def _decode(self, response, rpc_name):
+    def _decode(self, answer, rpc_name):
         try:
-            payload = response.json()
+            payload = answer.json()
         except ValueError:
             payload = None
-        if response.status_code == 200:
+        if answer.status == 200:
             if not isinstance(payload, dict):
                 raise ServerError('{0}: Puddle answered 200 with a body that is not a JSON object'.format(rpc_name),
                                   http_status=200)
             return payload
-        error = error_from_answer(response.status_code, payload, response.headers.get('Retry-After'), rpc_name)
+        error = error_from_answer(answer.status, payload, answer.header('Retry-After'), rpc_name)
         raise self._scrub_error(error)
 
     # -- the call loop: authentication, retries, lost answers

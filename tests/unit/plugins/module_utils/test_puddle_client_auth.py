@@ -6,12 +6,13 @@
 import json
 import os
 import re
+import ssl
+import sys
 
 import pytest
-import requests
-from requests.adapters import BaseAdapter
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER
 
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -141,32 +142,31 @@ def test_the_server_address_loses_its_trailing_slash():
         'https://p.test/twirp/puddle.v2.AuthService/Login'
 
 
-# -- TLS options and timeouts, down to the requests transport
+# -- TLS options and timeouts reach the transport
 
-class RecordingAdapter(BaseAdapter):
-    """A requests transport adapter that records what requests hands it."""
-
-    def __init__(self):
-        super(RecordingAdapter, self).__init__()
-        self.sent = []
-
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        self.sent.append(dict(verify=verify, timeout=timeout, headers=dict(request.headers),
-                              body=json.loads(request.body)))
-        response = requests.Response()
-        response.status_code = 200
-        response._content = json.dumps({'token': 'tok-1', 'user': {'name': 'demo'}, 'tags': []}).encode()
-        response.request = request
-        return response
-
-    def close(self):
-        pass
+def test_the_request_timeout_and_headers_reach_the_transport(make_client, fake):
+    client = make_client(request_timeout=12.5)
+    client.list_tags()
+    assert [kwargs['timeout'] for name, body, headers, kwargs in fake.requests] == [12.5, 12.5]
+    assert fake.requests[0][1] == {'api_key_id': 'demo-key-id', 'api_secret_key': 'demo-secret-key'}
+    assert fake.requests[1][2][pc.TOKEN_HEADER] == client.token
+    assert fake.requests[1][2]['Content-Type'] == 'application/json'
 
 
-def session_with(adapter):
-    session = requests.Session()
-    session.mount('https://', adapter)
-    return session
+@pytest.mark.parametrize('options, validate, ca', [
+    (dict(), True, None),
+    (dict(validate_certs=False), False, None),
+    (dict(ca_path='/etc/puddle/ca.pem'), True, '/etc/puddle/ca.pem'),
+    (dict(validate_certs=False, ca_path='/etc/puddle/ca.pem'), False, None),
+])
+def test_validate_certs_and_ca_path_reach_the_direct_transport(monkeypatch, options, validate, ca):
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy',
+                 puddle_http.TRANSPORT_ENV):
+        monkeypatch.delenv(name, raising=False)
+    client = pc.PuddleClient(SERVER, api_token='t', **options)
+    assert isinstance(client.transport, puddle_http.HttpClientTransport)
+    assert client.transport.validate_certs is validate
+    assert client.transport.ca_path == ca
 
 
 @pytest.mark.parametrize('options, verify', [
@@ -175,26 +175,47 @@ def session_with(adapter):
     (dict(ca_path='/etc/puddle/ca.pem'), '/etc/puddle/ca.pem'),
     (dict(validate_certs=False, ca_path='/etc/puddle/ca.pem'), False),
 ])
-def test_validate_certs_and_ca_path_reach_requests(monkeypatch, options, verify):
-    monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
-    monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
-    adapter = RecordingAdapter()
-    client = pc.PuddleClient(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
-                             session=session_with(adapter), request_timeout=12.5, **options)
-    client.list_tags()
-    assert [sent['verify'] for sent in adapter.sent] == [verify, verify]
-    assert [sent['timeout'] for sent in adapter.sent] == [12.5, 12.5]
-    assert adapter.sent[0]['body'] == {'api_key_id': 'demo-key-id', 'api_secret_key': 'demo-secret-key'}
-    assert adapter.sent[1]['headers'][pc.TOKEN_HEADER] == 'tok-1'
-    assert adapter.sent[1]['headers']['Content-Type'] == 'application/json'
+def test_validate_certs_and_ca_path_reach_requests_through_a_proxy(monkeypatch, options, verify):
+    monkeypatch.delenv(puddle_http.TRANSPORT_ENV, raising=False)
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.test:3128')
+    client = pc.PuddleClient(SERVER, api_token='t', **options)
+    assert isinstance(client.transport, puddle_http.RequestsTransport)
+    assert client.transport.verify == verify
 
 
 def test_validate_certs_false_wins_over_a_ca_bundle_in_the_environment(monkeypatch):
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/somewhere/else.pem')
-    adapter = RecordingAdapter()
-    client = pc.PuddleClient(SERVER, api_token='t', validate_certs=False, session=session_with(adapter))
-    client.list_tags()
-    assert adapter.sent[0]['verify'] is False
+    monkeypatch.delenv(puddle_http.TRANSPORT_ENV, raising=False)
+    client = pc.PuddleClient(SERVER, api_token='t', validate_certs=False)
+    assert client.transport.ca_path is None
+    assert client.transport.tls_context().verify_mode == ssl.CERT_NONE
+    assert client.transport.tls_context().check_hostname is False
+
+
+def test_a_ca_bundle_in_the_environment_is_trusted_without_ca_path(monkeypatch, tmp_path):
+    monkeypatch.delenv(puddle_http.TRANSPORT_ENV, raising=False)
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/somewhere/else.pem')
+    assert pc.PuddleClient(SERVER, api_token='t').transport.ca_path == '/somewhere/else.pem'
+    assert pc.PuddleClient(SERVER, api_token='t', ca_path='/mine.pem').transport.ca_path == '/mine.pem'
+
+
+def test_a_wrong_transport_variable_names_the_variable_and_the_choices(monkeypatch):
+    monkeypatch.setenv(puddle_http.TRANSPORT_ENV, 'curl')
+    with pytest.raises(pc.ConfigurationError) as caught:
+        pc.PuddleClient(SERVER, api_token='t')
+    assert puddle_http.TRANSPORT_ENV in caught.value.message
+    assert 'http.client, requests' in caught.value.message
+    assert caught.value.field == puddle_http.TRANSPORT_ENV
+
+
+def test_a_proxy_without_requests_installed_says_what_to_install(monkeypatch):
+    monkeypatch.delenv(puddle_http.TRANSPORT_ENV, raising=False)
+    monkeypatch.setenv('https_proxy', 'http://proxy.test:3128')
+    monkeypatch.setitem(sys.modules, 'requests', None)  # import requests now raises ImportError
+    with pytest.raises(pc.MissingLibraryError) as caught:
+        pc.PuddleClient(SERVER, api_token='t')
+    assert 'requests' in caught.value.message
+    assert 'https_proxy' in caught.value.message
 
 
 # -- the route table against the contract

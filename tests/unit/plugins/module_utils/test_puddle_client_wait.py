@@ -20,10 +20,10 @@ def timed_fake(fake, clock):
     fake.poll_log = []
     original_post = fake.post
 
-    def post(url, **kwargs):
+    def post(url, *args):
         if url.endswith(('/GetSystem', '/GetConfigToml')):
             fake.poll_log.append({'time': clock.now})
-        return original_post(url, **kwargs)
+        return original_post(url, *args)
     fake.post = post
     return fake
 

@@ -5,6 +5,7 @@
 
 import contextlib
 import json
+import sys
 
 import pytest
 
@@ -129,10 +130,12 @@ def test_connection_options_reach_the_client(make_module):
     module = make_module({'server_address': SERVER, 'api_key_id': 'demo-key-id', 'api_secret_key': SECRET,
                           'validate_certs': True, 'ca_path': '/etc/puddle/ca.pem', 'request_timeout': 7})
     client = module.client
-    assert client.verify == '/etc/puddle/ca.pem'
+    assert (client.validate_certs, client.ca_path) == (True, '/etc/puddle/ca.pem')
+    assert client.transport.ca_path == '/etc/puddle/ca.pem'
     assert client.request_timeout == 7.0
     assert client.server_address == SERVER
-    assert make_module({'server_address': SERVER, 'api_token': TOKEN, 'validate_certs': False}).client.verify is False
+    unverified = make_module({'server_address': SERVER, 'api_token': TOKEN, 'validate_certs': False}).client
+    assert unverified.transport.validate_certs is False
 
 
 def test_a_server_address_without_scheme_fails_cleanly(make_module, capsys):
@@ -142,11 +145,15 @@ def test_a_server_address_without_scheme_fails_cleanly(make_module, capsys):
     assert result['failure']['field'] == 'server_address'
 
 
-def test_missing_requests_is_reported_with_missing_required_lib(make_module, capsys, monkeypatch):
-    monkeypatch.setattr(pm, 'HAS_REQUESTS', False)
-    result = task_result(capsys, lambda: make_module({'server_address': SERVER, 'api_token': TOKEN}))
-    assert 'requests' in result['msg']
-    assert 'Failed to import' in result['msg']
+def test_a_proxy_without_requests_fails_the_task_naming_the_library_and_the_variable(make_module, capsys,
+                                                                                     monkeypatch):
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.test:3128')
+    monkeypatch.setitem(sys.modules, 'requests', None)  # import requests now raises ImportError
+    module = make_module({'server_address': SERVER, 'api_token': TOKEN})
+    result = task_result(capsys, lambda: module.client)
+    assert 'The Python library requests is needed' in result['msg']
+    assert 'HTTPS_PROXY' in result['msg']
+    assert result['failure']['code'] == 'missing_library'
 
 
 # -- failures

@@ -58,7 +58,7 @@ class ConfigPuddle(FakePuddle):
 
     def _rpc_RestartSystem(self, body, user):
         answer = self._action('RestartSystem', body, user)
-        if answer.status_code == 200:
+        if answer.status == 200:
             self.schedule(body['id'], self.clock.now + 20, 'started')
         return answer
 
@@ -75,7 +75,7 @@ class ConfigPuddle(FakePuddle):
 
     def _rpc_StartSystem(self, body, user):
         answer = self._action('StartSystem', body, user)
-        if answer.status_code == 200:
+        if answer.status == 200:
             self.schedule(body['id'], self.clock.now + 15, 'started')
         return answer
 
@@ -85,7 +85,7 @@ def fake(monkeypatch):
     fake = ConfigPuddle()
     monkeypatch.setattr(config_toml, 'DEFAULT_TOML_LOADS', strict_json_loads)
     monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
-        session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+        transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 
 

@@ -37,7 +37,7 @@ def fake(monkeypatch):
     fake = CataloguePuddle()
     monkeypatch.delenv('PUDDLE_CLOUD', raising=False)
     monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
-        session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+        transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 
 

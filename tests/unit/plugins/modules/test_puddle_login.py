@@ -25,7 +25,7 @@ KEYS = dict(server_address=SERVER, api_key_id='demo-key-id', api_secret_key=SECR
 def fake(monkeypatch):
     fake = FakePuddle()
     monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
-        session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+        transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 
 

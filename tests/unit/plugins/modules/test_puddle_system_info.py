@@ -36,7 +36,7 @@ def fake(monkeypatch):
     fake.add_system('gone', 'terminated')
     fake.add_system('not-mine', 'started', owner='u-other')
     monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
-        session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+        transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 
 

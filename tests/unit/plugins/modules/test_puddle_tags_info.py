@@ -33,7 +33,7 @@ class TagPuddle(FakePuddle):
 def fake(monkeypatch):
     fake = TagPuddle()
     monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
-        session=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+        transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 
 
