@@ -1,7 +1,7 @@
 """Figure 2: polls during a wait against ceil(wait / poll_interval) + 2, and how late a reached state is noticed.
 
-The waits are the collection's client (the modules wait through it) on a recording session, so
-each request's send time is known; the polls are read from the simulator's counters.
+The waits are the collection's client (the modules wait through it) on its own http.client transport,
+recording each request's send time; the polls are read from the simulator's counters.
 """
 
 from __future__ import annotations
@@ -9,28 +9,27 @@ from __future__ import annotations
 import math
 import time
 
-import requests
-
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_http import HttpClientTransport
 from common import API_KEY_ID, API_SECRET_KEY, Figure, PuddleClient
 from simulator import Simulator
 
 GET_SYSTEM = "SystemService/GetSystem"
 
 
-class RecordingSession(requests.Session):
-    """A requests session that notes (monotonic time, method) of every request it sends."""
+class RecordingTransport(HttpClientTransport):
+    """The client's transport, noting (monotonic time, method) of every request it sends."""
 
     def __init__(self):
         super().__init__()
         self.sent = []
 
-    def post(self, url, *args, **kwargs):  # pylint: disable=arguments-differ
+    def post(self, url, body, headers, timeout):
         self.sent.append((time.monotonic(), url.rsplit("/", 1)[-1]))
-        return super().post(url, *args, **kwargs)
+        return super().post(url, body, headers, timeout)
 
 
-def polls_after(session, index):
-    return [moment for moment, method in session.sent[index:] if method == "GetSystem"]
+def polls_after(transport, index):
+    return [moment for moment, method in transport.sent[index:] if method == "GetSystem"]
 
 
 def measure(context):
@@ -38,8 +37,8 @@ def measure(context):
                     ["wait", "polls", "bound", "polls/bound", "1st poll/P", "latency/P", "target"])
     speed = 20.0
     with Simulator(context.root, context.workdir, name="waiting", speed=speed) as sim:
-        session = RecordingSession()
-        client = PuddleClient(sim.url, API_KEY_ID, API_SECRET_KEY, session=session)
+        transport = RecordingTransport()
+        client = PuddleClient(sim.url, API_KEY_ID, API_SECRET_KEY, transport=transport)
 
         def set_seconds(**real_seconds):
             sim.control("SetTiming", dict((phase + "_seconds", seconds * speed) for phase, seconds in real_seconds.items()))
@@ -49,14 +48,14 @@ def measure(context):
                                        tags={"project": "bench"})
         system_id = created["id"]
         # The creation above was the action: measure its wait.
-        began_creation = session.sent[-1][0]
+        began_creation = transport.sent[-1][0]
 
         def run(label, poll_interval, act, reached_after, timeout=120, expect_timeout=False):
             """act() sends the request (or forces a status) and returns when the change began."""
             sim.reset_counts()
             began = act()
             reached_at = began + reached_after
-            mark = len(session.sent)
+            mark = len(transport.sent)
             wait_began = time.monotonic()
             try:
                 system = client.wait_for_system_started(system_id, timeout=timeout, poll_interval=poll_interval)
@@ -67,7 +66,7 @@ def measure(context):
                     raise
             ended = time.monotonic()
             polls = sim.counts().get(GET_SYSTEM, 0)
-            poll_times = polls_after(session, mark)
+            poll_times = polls_after(transport, mark)
             bound = math.ceil((ended - wait_began) / poll_interval) + 2
             first = (poll_times[0] - began) / poll_interval if poll_times else float("nan")
             latency = float("nan") if expect_timeout else max(0.0, poll_times[-1] - reached_at) / poll_interval
@@ -82,7 +81,7 @@ def measure(context):
 
         def start():
             client.start_system(system_id)
-            return session.sent[-1][0]
+            return transport.sent[-1][0]
 
         run("start, starting 1 s, P=3 s", 3.0, start, 1.0)
 

@@ -55,8 +55,8 @@ requirements:
 notes:
   - Answers lost in transit are reconciled, so a retried request never creates a system twice.
   - Requests travel over Python's own C(http.client), which keeps the cost of a task low. When a proxy
-    variable applies to O(server_address) (E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY), either case), they
-    travel through the C(requests) library instead, which also honours E(NO_PROXY). E(PUDDLE_HTTP_TRANSPORT)
+    variable applies to O(server_address) (E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY), either case) and
+    E(NO_PROXY) does not exempt it, they travel through the C(requests) library instead. E(PUDDLE_HTTP_TRANSPORT)
     set to V(requests) or V(http.client) overrides that choice.
 """
 

@@ -61,6 +61,9 @@ options:
     default: 30
 requirements:
   - requests (only to reach Puddle through an HTTP proxy, see the modules' notes)
+notes:
+  - Each use sends one request, C(AuthService/Login). Look the token up once (for example with
+    M(ansible.builtin.set_fact)) and pass it on, rather than looking it up in every task.
 seealso:
   - module: puddle.cloud.puddle_login
 """

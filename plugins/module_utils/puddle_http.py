@@ -11,6 +11,7 @@ the same TransportFailure:
   rest of an info module's work (docs/performance.md, figure 3).
 - RequestsTransport (a requests.Session) carries connections through a proxy: requests follows
   the proxy variables (HTTPS_PROXY, NO_PROXY, ...) the way the rest of the Python world does.
+  A server that NO_PROXY exempts is reached directly, so http.client carries it.
 
 choose_transport() picks one; PUDDLE_HTTP_TRANSPORT=requests or =http.client overrides the
 choice. No Ansible import here.
@@ -90,9 +91,23 @@ def choose_transport(url, environ=None):
                 TRANSPORT_ENV, ', '.join(TRANSPORT_NAMES), forced))
         return forced, 'set by {0}'.format(TRANSPORT_ENV)
     proxy_variable = proxy_variable_for(url, environ)
-    if proxy_variable:
+    if proxy_variable and not _no_proxy_covers(url, environ):
         return 'requests', 'the {0} environment variable is set'.format(proxy_variable)
     return 'http.client', 'a direct connection'
+
+
+def _no_proxy_covers(url, environ):
+    """True when NO_PROXY exempts the server, by the standard library's reading of it.
+
+    Where requests reads more into NO_PROXY (address ranges), requests is chosen and bypasses the
+    proxy itself: the connection is direct either way.
+    """
+    no_proxy = environ.get('no_proxy') or environ.get('NO_PROXY')
+    if not no_proxy:
+        return False
+    from urllib.request import proxy_bypass_environment  # only imported when a proxy is configured
+
+    return bool(proxy_bypass_environment(urlsplit(url).netloc, {'no': no_proxy}))
 
 
 def ca_bundle(ca_path, environ=None):

@@ -106,6 +106,8 @@ notes:
     and C(<system>/config.toml (declared)). For files over 2,000 lines or 256 KiB the unchanged lines around
     the changes are replaced by one marker line, and each side is cut at those limits with a marker saying
     how many lines were not shown.
+  - With nothing to change, a task sends two requests (C(SystemService/FindSystemByName), or C(GetSystem) given an
+    id, then C(SystemService/GetConfigToml)), plus the login unless O(api_token) is given.
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle

@@ -44,6 +44,8 @@ options:
     type: list
     elements: str
     choices: [active, deprecated, creating, failed]
+notes:
+  - A task sends one request, C(ImageService/ListAvailableImages), plus the login unless O(api_token) is given.
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle

@@ -33,6 +33,9 @@ options:
       - A name that matches nothing gives an empty list, not an error.
     type: list
     elements: str
+notes:
+  - A task sends one request, C(InstanceTypeService/ListAvailableInstanceTypes), plus the login unless
+    O(api_token) is given.
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle

@@ -26,6 +26,8 @@ description:
   - O(api_token) is not used by this module, which always logs in with the API key.
 author:
   - puddle.cloud contributors (@puddle-cloud)
+notes:
+  - A task sends one request, C(AuthService/Login), every time, because it always makes a new login.
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle

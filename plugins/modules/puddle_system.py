@@ -171,6 +171,8 @@ attributes:
 notes:
   - The module never returns the API secret key or a token.
   - The API it speaks is described in C(docs/api.md) of the collection's source.
+  - With nothing to change, a task sends one request, C(SystemService/FindSystemByName), plus the login unless
+    O(api_token) is given (see C(docs/performance.md)).
 """
 
 EXAMPLES = r"""

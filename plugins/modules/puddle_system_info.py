@@ -54,6 +54,8 @@ options:
 notes:
   - Without O(name) and O(id), the module lists the user's non-terminated systems
     (C(SystemService/ListSystems)), oldest first.
+  - A task sends one request (C(FindSystemByName) with O(name), C(GetSystem) with O(id), C(ListSystems) otherwise),
+    one more when O(cu_consumption=true) (C(GetCUConsumptionInfo)), plus the login unless O(api_token) is given.
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle

@@ -33,6 +33,8 @@ options:
     type: list
     elements: str
     choices: [active, disabled]
+notes:
+  - A task sends one request, C(TagService/ListTags), plus the login unless O(api_token) is given.
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle

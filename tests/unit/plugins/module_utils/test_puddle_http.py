@@ -84,6 +84,9 @@ class LoopbackServer(http.server.ThreadingHTTPServer):
     def url(self, path='/twirp/puddle.v2.TagService/ListTags'):
         return '{0}://127.0.0.1:{1}{2}'.format(self.scheme, self.server_address[1], path)
 
+    def handle_error(self, request, client_address):
+        pass  # a client that stopped listening (the timeout tests) is expected; assertions tell the rest
+
     def stop(self):
         self.shutdown()
         self.server_close()
@@ -293,6 +296,11 @@ def test_the_requests_ca_bundle_variable_is_trusted_by_http_client(tls_server):
     ('https://p.test', {'HTTPS_PROXY': ''}, 'http.client'),
     ('https://p.test', {'HTTPS_PROXY': 'http://proxy:3128', 'PUDDLE_HTTP_TRANSPORT': 'http.client'}, 'http.client'),
     ('https://p.test', {'PUDDLE_HTTP_TRANSPORT': 'requests'}, 'requests'),
+    # NO_PROXY covering the server: a direct connection, which http.client makes.
+    ('https://p.test', {'HTTPS_PROXY': 'http://proxy:3128', 'NO_PROXY': 'p.test'}, 'http.client'),
+    ('https://puddle.corp.test:8443', {'HTTPS_PROXY': 'http://proxy:3128', 'no_proxy': '.corp.test'}, 'http.client'),
+    ('https://p.test', {'HTTPS_PROXY': 'http://proxy:3128', 'NO_PROXY': '*'}, 'http.client'),
+    ('https://p.test', {'HTTPS_PROXY': 'http://proxy:3128', 'NO_PROXY': 'other.test,q.test'}, 'requests'),
 ])
 def test_the_transport_follows_the_proxy_variables(url, environ, expected):
     name, why = choose_transport(url, environ)
