@@ -70,3 +70,17 @@ attributes:
     membership:
       - puddle.cloud.puddle
 """
+
+    # The attributes every read-only module shares (puddle.cloud.puddle.info_module).
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it runs in check mode like in a normal run.
+  diff_mode:
+    support: N/A
+    details: The module never changes anything.
+  platform:
+    platforms: all
+    details: Runs wherever the Puddle API is reachable, usually C(localhost).
+"""

@@ -59,17 +59,8 @@ notes:
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle
+  - puddle.cloud.puddle.info_module
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it runs in check mode like in a normal run.
-  diff_mode:
-    support: N/A
-    details: The module never changes anything.
-  platform:
-    platforms: all
-    details: Runs wherever the Puddle API is reachable, usually C(localhost).
 seealso:
   - module: puddle.cloud.puddle_system
 """
