@@ -436,7 +436,7 @@ class PuddleClient(object):
             raise ConfigurationError(str(exc), meta={'field': puddle_http.TRANSPORT_ENV})
         except ImportError:
             _name, why = puddle_http.choose_transport(self.server_address)
-            raise MissingLibraryError('requests', 'to reach Puddle through a proxy ({0})'.format(why))
+            raise MissingLibraryError('requests', 'for the requests transport ({0})'.format(why))
 
     def _send_once(self, route, body, with_token):
         """One HTTP request; returns the decoded answer or raises a typed error."""
