@@ -45,14 +45,6 @@ def add_system(fake, name, **overrides):
     return fake.add_system(name, **fields)
 
 
-@pytest.fixture(autouse=True)
-def no_puddle_environment(monkeypatch):
-    """Tests never see the PUDDLE_* variables of the shell that runs them."""
-    for name in list(os.environ):
-        if name.upper().startswith('PUDDLE_'):
-            monkeypatch.delenv(name)
-
-
 @pytest.fixture
 def fake(monkeypatch):
     """A Puddle with four systems of the user; every client the plugin builds talks to it."""

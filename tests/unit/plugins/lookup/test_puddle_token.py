@@ -7,8 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
@@ -18,14 +16,6 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
 
 SECRET = 'demo-secret-key'
-
-
-@pytest.fixture(autouse=True)
-def no_puddle_environment(monkeypatch):
-    """Tests never see the PUDDLE_* variables of the shell that runs them."""
-    for name in list(os.environ):
-        if name.upper().startswith('PUDDLE_'):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture

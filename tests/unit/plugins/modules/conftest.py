@@ -6,7 +6,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 
 import pytest
 
@@ -31,14 +30,6 @@ except ImportError:  # ansible-core < 2.19
             basic._ANSIBLE_ARGS = saved
 
 CONNECTION = dict(server_address='https://puddle.test', api_key_id='demo-key-id', api_secret_key=SECRET_KEY)
-
-
-@pytest.fixture(autouse=True)
-def no_puddle_environment(monkeypatch):
-    """Tests never see the PUDDLE_* variables of the shell that runs them."""
-    for name in list(os.environ):
-        if name.upper().startswith('PUDDLE_'):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture
