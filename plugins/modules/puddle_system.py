@@ -365,10 +365,7 @@ system:
       type: bool
 """
 
-import re
 import time
-
-from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     PuddleError,
@@ -380,46 +377,19 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     PuddleModule,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
-
-
-NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]*$')
-NAME_MAX_LENGTH = 64
-DISK_SIZE_RANGE = (256, 1024)
-IDLE_INTERVAL_RANGE = (1, 240)
-TAG_VALUE_MAX_LENGTH = 256
-DEFAULT_DISK_SIZE_GB = 256
-DEFAULT_IDLE_INTERVAL = 60
-USABLE_IMAGE_STATUSES = ('active', 'deprecated')
-
-# Wire field names of CreateSystem -> the option a user wrote.
-OPTION_OF_FIELD = {
-    'name': 'name',
-    'cloud': 'cloud',
-    'image_id': 'image',
-    'product': 'product',
-    'version': 'version',
-    'instance_type_id': 'instance_type',
-    'instance_type_name': 'instance_type',
-    'disk_size_gb': 'disk_size_gb',
-    'idle_interval': 'idle_interval',
-    'tags': 'tags',
-}
-
-# Options Puddle fixes at creation, in the order they are compared.
-IMMUTABLE_OPTIONS = ('cloud', 'image', 'product', 'version', 'instance_type', 'disk_size_gb', 'idle_interval', 'tags')
-# Options that name a catalogue entry by id or by name: the system fields they match (the first is shown).
-ALIASED_FIELDS = {
-    'image': ('image_id', 'image_name'),
-    'instance_type': ('instance_type', 'instance_type_id'),
-}
-
-RETURNED_FIELDS = (
-    'id', 'name', 'cloud', 'status', 'vm_status', 'product_status', 'config_toml_status', 'url', 'address',
-    'product', 'version', 'image_id', 'image_name', 'instance_type', 'instance_type_id', 'cu_per_hour',
-    'disk_size_gb', 'idle_interval', 'idle_deadline', 'tags', 'created', 'updated', 'failure_reason',
-    'can_start', 'can_stop', 'can_restart', 'can_fail', 'can_terminate', 'can_refresh_idle_timeout',
-    'can_update_config_toml',
+from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
+    IMMUTABLE_OPTIONS,
+    OPTION_OF_FIELD,
+    creation_request,
+    current_value,
+    drift_error,
+    drift_of,
+    normalize_tags,
+    predicted_new_system,
+    system_result,
+    validate_declared_options,
 )
+
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str', required=True),
@@ -438,142 +408,6 @@ ARGUMENT_SPEC = dict(
     refresh_idle_timeout=dict(type='bool', default=False),
     recreate=dict(type='bool', default=False),
 )
-
-
-def invalid_option(option, rule, message):
-    """The error for a declared option that breaks a rule of the contract, naming both."""
-    return ValidationFailedError('%s (rule %s)' % (message, rule), meta={'field': option, 'rule': rule})
-
-
-def tags_as_dict(tags):
-    """Puddle's [{name, value}] (or an already converted dict) as name -> value."""
-    if isinstance(tags, dict):
-        return dict(tags)
-    return dict((tag['name'], tag['value']) for tag in tags or [])
-
-
-def system_result(system):
-    """The returned view of a system: its documented fields, tags as a dict, nothing else."""
-    if not system:
-        return None
-    result = dict((field, system.get(field)) for field in RETURNED_FIELDS)
-    result['tags'] = tags_as_dict(system.get('tags'))
-    return result
-
-
-def validate_declared_options(params):
-    """Check the rules that need no request; a broken one raises ValidationFailedError naming the option."""
-    name = params['name']
-    if len(name) > NAME_MAX_LENGTH:
-        raise invalid_option('name', 'max_length', 'name must have at most %d characters' % NAME_MAX_LENGTH)
-    if not NAME_PATTERN.match(name):
-        raise invalid_option('name', 'pattern', 'name must match %s (lower-case letters, digits and hyphens)' % NAME_PATTERN.pattern)
-    for option, (low, high) in (('disk_size_gb', DISK_SIZE_RANGE), ('idle_interval', IDLE_INTERVAL_RANGE)):
-        value = params[option]
-        if value is not None and not low <= value <= high:
-            raise invalid_option(option, 'range', '%s must be from %d to %d, got %d' % (option, low, high, value))
-    # Checked here because the client would only refuse them at the first wait, after a request.
-    if params['wait_timeout'] < 0:
-        raise invalid_option('wait_timeout', 'range', 'wait_timeout must be 0 or more, got %d' % params['wait_timeout'])
-    if params['poll_interval'] <= 0:
-        raise invalid_option('poll_interval', 'range', 'poll_interval must be more than 0, got %g' % params['poll_interval'])
-    for tag_name, value in sorted((params['tags'] or {}).items()):
-        if len(value) > TAG_VALUE_MAX_LENGTH:
-            raise invalid_option('tags.%s' % tag_name, 'max_length',
-                                 'tags.%s must have at most %d characters' % (tag_name, TAG_VALUE_MAX_LENGTH))
-
-
-def validate_creation_options(params):
-    """The options creation needs; the first one missing raises ValidationFailedError."""
-    if not params['cloud']:
-        raise invalid_option('cloud', 'required', 'cloud is required to create system %s' % params['name'])
-    if not params['image'] and not params['product']:
-        raise invalid_option('image', 'required', 'image, or product and version, is required to create system %s' % params['name'])
-    if not params['instance_type']:
-        raise invalid_option('instance_type', 'required', 'instance_type is required to create system %s' % params['name'])
-
-
-def find_image(images, params):
-    """The usable image the options name (image id or name, or product + version)."""
-    if params['image']:
-        option, label = 'image', params['image']
-        candidates = [image for image in images if params['image'] in (image.get('id'), image.get('name'))]
-    else:
-        option, label = 'version', '%s %s' % (params['product'], params['version'])
-        candidates = [image for image in images
-                      if image.get('product') == params['product'] and image.get('version') == params['version']]
-    usable = [image for image in candidates if image.get('status') in USABLE_IMAGE_STATUSES]
-    if usable:
-        return usable[0]
-    if candidates:
-        raise invalid_option(option, 'unknown', '%s: image %s in %s is %s; only active or deprecated images can be used'
-                             % (option, label, params['cloud'], candidates[0].get('status')))
-    raise invalid_option(option, 'unknown', '%s: no image %s in cloud %s' % (option, label, params['cloud']))
-
-
-def find_instance_type(instance_types, params):
-    for instance_type in instance_types:
-        if params['instance_type'] in (instance_type.get('name'), instance_type.get('id')):
-            return instance_type
-    raise invalid_option('instance_type', 'unknown', 'instance_type: no instance type %s in cloud %s'
-                         % (params['instance_type'], params['cloud']))
-
-
-def complete_tags(defined_tags, declared):
-    """Check the declared tags against Puddle's definitions; return them with the defaults Puddle adds."""
-    definitions = dict((tag['name'], tag) for tag in defined_tags)
-    for tag_name in sorted(declared):
-        definition = definitions.get(tag_name)
-        if definition is None:
-            raise invalid_option('tags.%s' % tag_name, 'unknown_tag', 'tags.%s: no such tag is defined in Puddle' % tag_name)
-        if definition.get('status') == 'disabled':
-            raise invalid_option('tags.%s' % tag_name, 'disabled_tag', 'tags.%s: the tag is disabled and cannot be set' % tag_name)
-    complete = dict(declared)
-    for tag_name, definition in sorted(definitions.items()):
-        if complete.get(tag_name) or definition.get('status') == 'disabled':
-            continue
-        if definition.get('default_value'):
-            complete[tag_name] = definition['default_value']
-        elif definition.get('required'):
-            raise invalid_option('tags.%s' % tag_name, 'required', 'tags.%s is required and the tag has no default value' % tag_name)
-    return complete
-
-
-def current_value(system, option, declared):
-    """The system's value of an immutable option, in the form the option was declared in.
-
-    image and instance_type match by id or by name; tags compare only the declared keys,
-    because Puddle adds the tags that have default values.
-    """
-    if option == 'tags':
-        tags = tags_as_dict(system.get('tags'))
-        return dict((key, tags.get(key)) for key in declared)
-    if option in ALIASED_FIELDS:
-        values = [system.get(field) for field in ALIASED_FIELDS[option]]
-        return declared if declared in values else values[0]
-    return system.get(option)
-
-
-def drift_of(system, params):
-    """[{attribute, current, declared}] for every given immutable option that differs from the system."""
-    differences = []
-    for option in IMMUTABLE_OPTIONS:
-        declared = params[option]
-        if declared is None:
-            continue
-        current = current_value(system, option, declared)
-        if current != declared:
-            differences.append(dict(attribute=option, current=current, declared=declared))
-    return differences
-
-
-def drift_error(name, differences):
-    """The failure for attributes that differ while recreate is false: each one, current and declared."""
-    details = '; '.join('%s (current: %s, declared: %s)' % (item['attribute'], item['current'], item['declared'])
-                        for item in differences)
-    return PuddleError('System %s differs in attributes Puddle cannot change after creation: %s. '
-                       'Set recreate: true to terminate it and create it again.' % (name, details),
-                       code='drift', meta={'field': differences[0]['attribute'], 'rule': 'immutable'})
 
 
 class PuddleSystem(object):
@@ -662,42 +496,14 @@ class PuddleSystem(object):
     # -- creation -----------------------------------------------------------------------
 
     def _prepare_creation(self):
-        """Validate and resolve everything creation needs, with read-only requests only."""
-        params = self.params
-        validate_creation_options(params)
-        image = find_image(self.client.list_images(params['cloud']), params)
-        instance_type = find_instance_type(self.client.list_instance_types(params['cloud']), params)
-        tags = complete_tags(self.client.list_tags(), params['tags'] or {})
-        request = dict(
-            name=params['name'],
-            cloud=params['cloud'],
-            instance_type_id=instance_type['id'],
-            disk_size_gb=params['disk_size_gb'] or DEFAULT_DISK_SIZE_GB,
-            idle_interval=params['idle_interval'] or DEFAULT_IDLE_INTERVAL,
-            tags=params['tags'] or {},
-        )
-        if params['image']:
-            request['image_id'] = image['id']
-        else:
-            request.update(product=params['product'], version=params['version'])
-        self.creation = dict(request=request, image=image, instance_type=instance_type, tags=tags)
-
-    def _predicted_new_system(self):
-        image, instance_type, request = self.creation['image'], self.creation['instance_type'], self.creation['request']
-        return dict(
-            id=None, name=request['name'], cloud=request['cloud'], status='provisioning',
-            product=image.get('product'), version=image.get('version'), image_id=image.get('id'), image_name=image.get('name'),
-            instance_type=instance_type.get('name'), instance_type_id=instance_type.get('id'),
-            cu_per_hour=instance_type.get('cu_per_hour'), disk_size_gb=request['disk_size_gb'],
-            idle_interval=request['idle_interval'], tags=self.creation['tags'],
-        )
+        self.creation = creation_request(self.client, self.params)
 
     # -- steps that send a request ------------------------------------------------------
 
     def _create(self):
         self.actions.append('create')
         if self.check_mode:
-            self.system = self._predicted_new_system()
+            self.system = predicted_new_system(self.creation)
             return
         try:
             self.system = self.client.create_system(**self.creation['request'])
@@ -780,10 +586,7 @@ def main():
         mutually_exclusive=[('image', 'product'), ('image', 'version')],
         required_together=[('product', 'version')],
     )
-    # Tag values are strings on the wire; YAML may hand numbers, booleans or null (no value).
-    if puddle.params['tags'] is not None:
-        puddle.params['tags'] = dict((to_text(key), '' if value is None else to_text(value))
-                                     for key, value in puddle.params['tags'].items())
+    puddle.params['tags'] = normalize_tags(puddle.params['tags'])
     PuddleSystem(puddle).run()
 
 
