@@ -72,7 +72,9 @@ ensure_venv() {
     stamp="$(
         printf 'python=%s\n' "$python"
         for arg in "$@"; do
-            printf 'arg=%s\n' "$arg"
+            # Paths inside the checkout are stamped relative to it: a copy of the checkout (the
+            # build copy of scripts/test) finds the same venv up to date.
+            printf 'arg=%s\n' "${arg#"$PUDDLE_ROOT"/}"
             if ((next_is_file)); then
                 cat "$arg"
             fi

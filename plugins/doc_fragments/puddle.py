@@ -17,13 +17,15 @@ options:
   api_key_id:
     description:
       - Id of the Puddle API key to log in with. Use it together with O(api_secret_key).
-      - If not set, the E(PUDDLE_API_KEY_ID) environment variable is used, then E(PUDDLE_api_key_id).
+      - If not set, the E(PUDDLE_API_KEY_ID) environment variable is used, then E(PUDDLE_api_key_id),
+        the spelling that Puddle's own Python client reads.
       - Either O(api_key_id) and O(api_secret_key), or O(api_token), must be given.
     type: str
   api_secret_key:
     description:
       - Secret of the Puddle API key named by O(api_key_id). Never logged nor returned.
-      - If not set, the E(PUDDLE_API_SECRET_KEY) environment variable is used, then E(PUDDLE_api_secret_key).
+      - If not set, the E(PUDDLE_API_SECRET_KEY) environment variable is used, then E(PUDDLE_api_secret_key),
+        the spelling that Puddle's own Python client reads.
     type: str
   api_token:
     description:

@@ -47,7 +47,8 @@ options:
   api_key_id:
     description:
       - Id of the Puddle API key to log in with. Use it together with O(api_secret_key).
-      - If not set, the E(PUDDLE_API_KEY_ID) environment variable is used, then E(PUDDLE_api_key_id).
+      - If not set, the E(PUDDLE_API_KEY_ID) environment variable is used, then E(PUDDLE_api_key_id),
+        the spelling that Puddle's own Python client reads.
       - Either O(api_key_id) and O(api_secret_key), or O(api_token), must be given.
     type: str
     env:
@@ -57,7 +58,8 @@ options:
   api_secret_key:
     description:
       - Secret of the Puddle API key named by O(api_key_id).
-      - If not set, the E(PUDDLE_API_SECRET_KEY) environment variable is used, then E(PUDDLE_api_secret_key).
+      - If not set, the E(PUDDLE_API_SECRET_KEY) environment variable is used, then E(PUDDLE_api_secret_key),
+        the spelling that Puddle's own Python client reads.
       - Never put in host variables, the cache or error messages. Prefer the environment, or a vaulted value or
         lookup, to a clear text secret in the inventory file.
     type: str

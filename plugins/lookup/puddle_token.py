@@ -33,6 +33,7 @@ options:
   api_key_id:
     description:
       - Id of the Puddle API key to log in with.
+      - E(PUDDLE_API_KEY_ID) wins over E(PUDDLE_api_key_id), the spelling that Puddle's own Python client reads.
     type: str
     env:
       # When both are set, the last one listed wins: PUDDLE_API_KEY_ID, as with the modules.
@@ -41,6 +42,7 @@ options:
   api_secret_key:
     description:
       - Secret of the Puddle API key named by O(api_key_id). Never shown in errors.
+      - E(PUDDLE_API_SECRET_KEY) wins over E(PUDDLE_api_secret_key), the spelling that Puddle's own Python client reads.
     type: str
     env:
       - name: PUDDLE_api_secret_key
