@@ -20,7 +20,7 @@ def measure(context):
     naive_size = context.options.naive_systems
     figure = Figure(4, "Fleet: %d new systems to started, provisioning P = %g s" % (size, provisioning),
                     ["run", "seconds", "requests", "(run - converged) / P", "target"])
-    with Simulator(context.root, context.workdir, name="fleet", speed=SPEED) as sim:
+    with Simulator(context.workdir, name="fleet", speed=SPEED) as sim:
         sim.control("SetTiming", {"provisioning_seconds": provisioning * SPEED})
         client = PuddleClient(sim.url, API_KEY_ID, API_SECRET_KEY)
         common = dict(server_address=sim.url, api_key_id=API_KEY_ID, api_secret_key=API_SECRET_KEY,

@@ -29,7 +29,7 @@ LOGIN_ONLY = ("lookup puddle_token", "puddle_login")
 def measure(context):
     figure = Figure(1, "Requests per no-change task (simulator counters)",
                     ["task", "with API key", "target", "with api_token", "target", "key/token", "methods (token)"])
-    with Simulator(context.root, context.workdir, name="requests") as sim:
+    with Simulator(context.workdir, name="requests") as sim:
         client = PuddleClient(sim.url, API_KEY_ID, API_SECRET_KEY)
         system = client.create_system(SYSTEM_NAME, "aws", image_id="aws-dai-1.11.1", instance_type_id="aws-m5.xlarge",
                                       tags={"project": "bench"})

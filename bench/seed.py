@@ -7,8 +7,6 @@ only measure the seeding.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 
 CLIENT_SYSTEMS = 5
@@ -39,12 +37,11 @@ def write_users(path, clients):
     return ids
 
 
-def seed(root, db_path, users_path, total, clients, minute_seconds=60.0):
+def seed(db_path, users_path, total, clients, minute_seconds=60.0):
     """Systems: CLIENT_SYSTEMS per client user (started or stopped), the rest spread over background users.
 
     Returns {client user id: [system dicts (id, name, status)]}.
     """
-    sys.path.insert(0, os.path.join(root, "simulator"))
     from puddle_simulator.lifecycle import SUB_STATUSES  # pylint: disable=import-error,import-outside-toplevel
     from puddle_simulator.store import Store, SystemRecord  # pylint: disable=import-error,import-outside-toplevel
 

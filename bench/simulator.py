@@ -15,10 +15,9 @@ START_TIMEOUT_SECONDS = 60
 
 
 class Simulator:
-    """`with Simulator(root, workdir, speed=20) as sim:` runs one simulator for the block."""
+    """`with Simulator(workdir, speed=20) as sim:` runs one simulator for the block."""
 
-    def __init__(self, root, workdir, name="sim", speed=20.0, users_file=None, db_path=None, minute_seconds=None):
-        self.root = root
+    def __init__(self, workdir, name="sim", speed=20.0, users_file=None, db_path=None, minute_seconds=None):
         self.workdir = workdir
         self.name = name
         self.speed = speed
@@ -42,17 +41,16 @@ class Simulator:
         port_file = os.path.join(self.workdir, self.name + ".port")
         if os.path.exists(port_file):
             os.remove(port_file)
-        command = [sys.executable, "-m", "puddle_simulator", "--host", "127.0.0.1", "--port", "0",
+        # The venv's puddle-simulator (pip install ./simulator; bench/run uses the 2.21 venv of scripts/lib.sh).
+        command = [os.path.join(os.path.dirname(sys.executable), "puddle-simulator"), "--host", "127.0.0.1", "--port", "0",
                    "--port-file", port_file, "--db", self.db_path, "--speed", str(self.speed),
                    "--control-token", self.control_token]
         if self.users_file:
             command += ["--users", self.users_file]
         if self.minute_seconds:
             command += ["--minute-seconds", str(self.minute_seconds)]
-        environment = dict(os.environ, PYTHONPATH=os.path.join(self.root, "simulator"))
         with open(self.log_path, "w", encoding="utf-8") as log:
-            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                             env=environment)
+            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not (os.path.exists(port_file) and os.path.getsize(port_file)):
             if self._process.poll() is not None or time.monotonic() > deadline:

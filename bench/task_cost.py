@@ -71,7 +71,7 @@ def measure(context):
                     ["task", "tasks", "mean s/task", "ratio to ping", "target", "median ratio"])
     playbook = os.path.join(context.workdir, "task_cost.yml")
     write_playbook(playbook, count)
-    with Simulator(context.root, context.workdir, name="task_cost") as sim:
+    with Simulator(context.workdir, name="task_cost") as sim:
         _wall, times = run_playbook(playbook, context.workdir, dict(
             server_address=sim.url, api_key_id=API_KEY_ID, api_secret_key=API_SECRET_KEY), "task_cost")
     seconds = dict((kind, []) for kind in KINDS)

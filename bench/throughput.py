@@ -10,7 +10,6 @@ import contextlib
 import os
 import random
 import sqlite3
-import sys
 import threading
 import time
 
@@ -172,9 +171,8 @@ class Load:
             self.errors.extend(client.errors)
 
 
-def full_scans(db_path, root):
+def full_scans(db_path):
     """Query plans of the store's lookups on this database: the ones that read a whole table."""
-    sys.path.insert(0, os.path.join(root, "simulator"))
     from puddle_simulator.lifecycle import CU_CONSUMING_STATUSES  # pylint: disable=import-error,import-outside-toplevel
     from puddle_simulator.store import Transaction  # pylint: disable=import-error,import-outside-toplevel
 
@@ -232,9 +230,9 @@ def measure(context):
             name = "throughput-%d" % total
             db_path = os.path.join(context.workdir, name + ".sqlite")
             users_path = os.path.join(context.workdir, name + ".users.yml")
-            owned = seed(context.root, db_path, users_path, total, options.clients)
-            scans = full_scans(db_path, context.root)
-            sim = stack.enter_context(Simulator(context.root, context.workdir, name=name, speed=SPEED,
+            owned = seed(db_path, users_path, total, options.clients)
+            scans = full_scans(db_path)
+            sim = stack.enter_context(Simulator(context.workdir, name=name, speed=SPEED,
                                                 users_file=users_path, db_path=db_path))
             sim.control("SetCUPool", {"size": 10 ** 7})
             loads.append(Load(total, sim, owned))

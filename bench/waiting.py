@@ -36,7 +36,7 @@ def measure(context):
     figure = Figure(2, "Waiting: polls and detection latency (client waits, simulator counters)",
                     ["wait", "polls", "bound", "polls/bound", "1st poll/P", "latency/P", "target"])
     speed = 20.0
-    with Simulator(context.root, context.workdir, name="waiting", speed=speed) as sim:
+    with Simulator(context.workdir, name="waiting", speed=speed) as sim:
         transport = RecordingTransport()
         client = PuddleClient(sim.url, API_KEY_ID, API_SECRET_KEY, transport=transport)
 

@@ -86,7 +86,9 @@ class Simulator:
         if self.tls:
             command += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(self.context.collection / "simulator"), str(self.context.collection)])
+        # reliability.counted_simulator is found in the collection copy; puddle_simulator is the
+        # venv's installed package (scripts/lib.sh installs ./simulator).
+        env["PYTHONPATH"] = str(self.context.collection)
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=str(self.directory), env=env, stdin=subprocess.DEVNULL, stdout=log,

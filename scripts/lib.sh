@@ -140,23 +140,24 @@ sys.exit('%s did not answer 200 within %s s' % (url, seconds))
 EOF
 }
 
-# start_simulator PYTHON COLLECTION_ROOT STATE_DIR SPEED CONTROL_TOKEN
-# Starts the simulator on loopback with a free port and a fresh database in STATE_DIR and
-# sets SIMULATOR_PID and SIMULATOR_URL. The caller must trap stop_simulator.
+# start_simulator VENV STATE_DIR SPEED CONTROL_TOKEN
+# Starts VENV's puddle-simulator (see ensure_simulator_installed) on loopback with a free port
+# and a fresh database in STATE_DIR and sets SIMULATOR_PID and SIMULATOR_URL. The caller must
+# trap stop_simulator.
 SIMULATOR_PID=''
 SIMULATOR_URL=''
 SIMULATOR_LOG=''
 start_simulator() {
-    local python="$1" collection_root="$2" state_dir="$3" speed="$4" control_token="$5"
-    local port_file="$state_dir/port" waited=0 port
-    [[ -d "$collection_root/simulator/puddle_simulator" ]] || {
-        log "no simulator at $collection_root/simulator/puddle_simulator"
+    local venv="$1" state_dir="$2" speed="$3" control_token="$4"
+    local port_file="$state_dir/port" waited=0 port python="$venv/bin/python"
+    [[ -x "$venv/bin/puddle-simulator" ]] || {
+        log "no simulator in $venv (bin/puddle-simulator): pip install ./simulator there"
         return 1
     }
     mkdir -p "$state_dir" || return 1
     rm -f "$port_file" "$state_dir/simulator.sqlite"
     SIMULATOR_LOG="$state_dir/simulator.log"
-    PYTHONPATH="$collection_root/simulator" "$python" -m puddle_simulator \
+    "$venv/bin/puddle-simulator" \
         --host 127.0.0.1 --port 0 --port-file "$port_file" \
         --db "$state_dir/simulator.sqlite" --speed "$speed" \
         --control-token "$control_token" </dev/null >"$SIMULATOR_LOG" 2>&1 &
@@ -202,10 +203,36 @@ random_token() {
     od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
 }
 
+# ensure_simulator_installed VENV: `pip install ./simulator` into VENV (the command
+# bin/puddle-simulator), again whenever the simulator's sources differ from the installed ones
+# (a hash of them is kept in VENV/.puddle-simulator-stamp). Not editable, so that a venv shared by
+# several checkouts runs the code it was given, and the tests run the package as users get it.
+ensure_simulator_installed() {
+    local venv="$1" source="$PUDDLE_ROOT/simulator" stamp previous=''
+    [[ -f "$source/pyproject.toml" ]] || { log "$source/pyproject.toml is missing"; return 1; }
+    stamp="$(
+        cd "$source" &&
+            find pyproject.toml README.md puddle_simulator -type f ! -path '*/__pycache__/*' ! -name '*.py[co]' -print0 |
+            LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum
+    )" || return 1
+    if [[ -f "$venv/.puddle-simulator-stamp" ]]; then
+        previous="$(cat "$venv/.puddle-simulator-stamp")"
+    fi
+    if [[ "$stamp" == "$previous" && -x "$venv/bin/puddle-simulator" ]]; then
+        return 0
+    fi
+    log "installing the simulator ($source) into $venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$source" || {
+        log "pip could not install $source into $venv"
+        return 1
+    }
+    printf '%s\n' "$stamp" >"$venv/.puddle-simulator-stamp"
+}
+
 # ensure_ansible_venv RELEASE (2.21 or 2.19): the venv that runs ansible-test / ansible-playbook
 # for that release, with the offline pip bootstrap for its ansible-test; sets PUDDLE_ANSIBLE_VENV.
-# 2.21 also carries the simulator and its tests' dependencies; PUDDLE_SIMULATOR_DEPS tells
-# whether simulator/requirements*.txt were found.
+# 2.21 also carries the simulator (bin/puddle-simulator) and its tests' dependencies;
+# PUDDLE_SIMULATOR_DEPS tells whether simulator/requirements*.txt were found and it installed.
 PUDDLE_SIMULATOR_DEPS=''
 PUDDLE_ANSIBLE_VENV=''
 ensure_ansible_venv() {
@@ -237,6 +264,9 @@ ensure_ansible_venv() {
         done
     fi
     ensure_venv "$dir" "$python" "${install_args[@]}" || return 1
+    if [[ "$PUDDLE_SIMULATOR_DEPS" == yes ]]; then
+        ensure_simulator_installed "$dir" || PUDDLE_SIMULATOR_DEPS=''
+    fi
     "$dir/bin/python" "$PUDDLE_ROOT/scripts/bootstrap-ansible-test" --bin-dir "$PUDDLE_BIN_DIR" || return 1
     if [[ -x "$dir/bin/shellcheck" ]]; then
         ln -sfn "$dir/bin/shellcheck" "$PUDDLE_BIN_DIR/shellcheck"

@@ -1,7 +1,7 @@
 """A simulator and a headless Debian chromium, driven by Selenium, for the dashboard's browser test.
 
 Run it on its own (see scripts/install-browser for what it needs):
-    PYTHONPATH=simulator python -m pytest simulator/browser_tests
+    python -m pytest simulator/browser_tests   (with the simulator installed: pip install ./simulator)
 It sits outside simulator/tests on purpose: `pytest simulator/tests` runs the HTTP tests only,
 on machines without a browser too.
 """

@@ -1,4 +1,4 @@
-"""`python -m puddle_simulator`: the command line of the team brief."""
+"""`puddle-simulator` (or `python -m puddle_simulator`): the command line of the team brief."""
 
 import argparse
 import json
@@ -16,7 +16,7 @@ from puddle_simulator.yamlfile import ConfigFileError
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="puddle_simulator", description="Serve a simulated Puddle (docs/api.md).")
+    parser = argparse.ArgumentParser(prog="puddle-simulator", description="Serve a simulated Puddle (docs/api.md).")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=8080, help="port, 0 picks a free one")
     parser.add_argument("--port-file", help="write the bound port to this file once listening")

@@ -230,8 +230,17 @@ class Client:
         return self.control_ok("ForceSystemStatus", body)["system"]
 
 
+def console_script():
+    """The `puddle-simulator` command that `pip install ./simulator` put beside this Python."""
+    path = Path(sys.executable).parent / "puddle-simulator"
+    if not path.is_file():
+        raise RuntimeError("%s does not exist: install the simulator into this environment first "
+                           "(pip install -e %s)" % (path, SIMULATOR_DIR))
+    return str(path)
+
+
 class SimulatorProcess:
-    """`python -m puddle_simulator` on a free port, with its own database unless one is given."""
+    """`puddle-simulator` on a free port, with its own database unless one is given."""
 
     def __init__(
         self, workdir, *extra_args, db=None, speed=DEFAULT_SPEED, minute_seconds=DEFAULT_MINUTE_SECONDS, scheme="http"
@@ -262,13 +271,11 @@ class SimulatorProcess:
 
     @staticmethod
     def command(args):
-        return [sys.executable, "-m", "puddle_simulator"] + list(args)
+        return [console_script()] + list(args)
 
     @staticmethod
     def environment():
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SIMULATOR_DIR), env.get("PYTHONPATH")]))
-        return env
+        return dict(os.environ)
 
     def start(self, timeout=30.0):
         if self.port_file.exists():
