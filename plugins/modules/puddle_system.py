@@ -173,6 +173,12 @@ notes:
   - The API it speaks is described in C(docs/api.md) of the collection's source.
   - With nothing to change, a task sends one request, C(SystemService/FindSystemByName), plus the login unless
     O(api_token) is given (see C(docs/performance.md)).
+  - The lifecycle of a system and the steps of each O(state) from each status are drawn as pictures in the guide
+    R(System states,ansible_collections.puddle.cloud.docsite.system_states.pictures).
+seealso:
+  - ref: ansible_collections.puddle.cloud.docsite.system_states.pictures
+    description: Pictures of the lifecycle of a system and of the steps this module takes from each status to each declared
+      state, drawn from its transition table.
 """
 
 EXAMPLES = r"""
