@@ -115,7 +115,8 @@ options:
   tags:
     description:
       - Only the systems carrying every one of these tags (name -> value) with that value.
-      - A tag whose value is V(null) matches any value of that tag.
+      - A V(null) value means "no value", the empty string, as in the O(puddle.cloud.puddle_system#module:tags) of
+        M(puddle.cloud.puddle_system), so it matches a system whose tag is empty or that does not carry the tag.
     type: dict
     default: {}
   default_groups:

@@ -64,6 +64,14 @@ ACTION_EFFECT_STATUSES = {
 }
 RELOGIN_REASONS = ('token_expired', 'invalid_token')
 
+# How a request's effect was found instead of being answered (PuddleClient.last_adoption['reason']):
+# already_exists / already_done: Puddle refused the request because the effect was already there,
+# and no earlier attempt of ours can have caused it (someone else did it); answer_lost: an answer was
+# lost after an attempt that may have been carried out, so the effect found may be ours.
+ADOPTED_ALREADY_EXISTS = 'already_exists'
+ADOPTED_ALREADY_DONE = 'already_done'
+ADOPTED_ANSWER_LOST = 'answer_lost'
+
 
 # ----------------------------------------------------------------------------- errors
 
@@ -389,6 +397,9 @@ class PuddleClient(object):
         self._last_touched = {}
         # While waiting, retries must not sleep past the wait's deadline.
         self._wait_deadline = None
+        # Set by every create_system and action: None when Puddle carried out the request we sent,
+        # else {action, reason, status} saying how the returned system was found (see ADOPTED_*).
+        self.last_adoption = None
 
     def __repr__(self):
         return 'PuddleClient(server_address={0!r}, user={1!r})'.format(
@@ -498,7 +509,7 @@ class PuddleClient(object):
                     attempt += 1
                 if resolve_lost_answer is not None and (
                         answer_lost or isinstance(error, (AlreadyExistsError, PreconditionFailedError))):
-                    resolved = self._resolve_lost_answer(resolve_lost_answer, error, final=not will_retry)
+                    resolved = self._resolve_lost_answer(resolve_lost_answer, error, answer_lost, final=not will_retry)
                     if resolved is not None:
                         return resolved
                 if not will_retry:
@@ -519,14 +530,20 @@ class PuddleClient(object):
         return min(delay, remaining)
 
     @staticmethod
-    def _resolve_lost_answer(resolve_lost_answer, error, final):
+    def _resolve_lost_answer(resolve_lost_answer, error, answer_lost, final):
         """Ask the resolver; when giving up anyway, its own failure must not hide the original error."""
         if not final:
-            return resolve_lost_answer(error)
+            return resolve_lost_answer(error, answer_lost)
         try:
-            return resolve_lost_answer(error)
+            return resolve_lost_answer(error, answer_lost)
         except PuddleError:
             return None
+
+    def _adopted(self, action, reason, answer_lost, system):
+        """Record how the system returned for action was found; returns the answer to give back."""
+        self.last_adoption = dict(action=action, reason=ADOPTED_ANSWER_LOST if answer_lost else reason,
+                                  status=(system or {}).get('status'))
+        return {'system': system}
 
     def _must_log_in_again(self, error, logged_in_again):
         """True when an expired/invalid token should be replaced by a new login (once per call)."""
@@ -592,15 +609,21 @@ class PuddleClient(object):
                     ('disk_size_gb', disk_size_gb), ('idle_interval', idle_interval))
         body.update((key, value) for key, value in optional if value is not None)
         body['tags'] = tags_to_wire(tags)
+        self.last_adoption = None
         answer = self._call('create_system', body, self._lost_create_resolver(name))
         return self._touched(answer['system'])
 
     def _lost_create_resolver(self, name):
-        def resolve(error):
+        """After already_exists or a lost answer: the system of that name, recorded in last_adoption.
+
+        The caller must compare it with what it asked for: after already_exists it is someone
+        else's, and after a lost answer it may be.
+        """
+        def resolve(error, answer_lost):
             if isinstance(error, AlreadyExistsError) or error.may_have_been_committed:
                 system = self.find_system_by_name(name)
                 if system is not None:
-                    return {'system': system}
+                    return self._adopted('create', ADOPTED_ALREADY_EXISTS, answer_lost, system)
             return None
         return resolve
 
@@ -614,20 +637,22 @@ class PuddleClient(object):
         return self._call('list_systems', {})['systems']
 
     def _act(self, route, system_id):
+        self.last_adoption = None
         answer = self._call(route, {'id': system_id}, self._lost_action_resolver(route, system_id))
         return self._touched(answer['system'])
 
     def _lost_action_resolver(self, route, system_id):
         effect_statuses = ACTION_EFFECT_STATUSES[route]
+        action = route[:-len('_system')]
 
-        def resolve(error):
+        def resolve(error, answer_lost):
             if isinstance(error, PreconditionFailedError) and error.meta.get('status') in effect_statuses:
                 # Refused because the system is already where the action takes it: the action is done.
-                return {'system': self.get_system(system_id)}
+                return self._adopted(action, ADOPTED_ALREADY_DONE, answer_lost, self.get_system(system_id))
             if isinstance(error, PreconditionFailedError) or (error.may_have_been_committed and not error.retryable):
                 system = self.get_system(system_id)
                 if system.get('status') in effect_statuses:
-                    return {'system': system}
+                    return self._adopted(action, ADOPTED_ALREADY_DONE, answer_lost, system)
             return None
         return resolve
 

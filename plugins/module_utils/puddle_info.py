@@ -65,15 +65,23 @@ def tags_as_dict(tag_data):
     return dict((tag.get('name'), tag.get('value')) for tag in (tag_data or []))
 
 
+def tag_text(value):
+    """A tag value as text; null is the empty string, "no value" (as puddle.cloud.puddle_system stores it)."""
+    return '' if value is None else str(value)
+
+
 def has_tags(system, wanted_tags):
-    """True when the system carries every wanted tag with that value (values compared as strings)."""
+    """True when the system carries every wanted tag with that value (values compared as strings).
+
+    A null (or empty) wanted value means "no value": it matches a tag whose value is empty and a
+    system without that tag, never a tag that has a value. That is the meaning null has when
+    puddle.cloud.puddle_system sets tags.
+    """
     if not wanted_tags:
         return True
     actual = tags_as_dict(system.get('tags'))
     for name, value in wanted_tags.items():
-        if name not in actual:
-            return False
-        if value is not None and str(actual[name]) != str(value):
+        if tag_text(actual.get(name)) != tag_text(value):
             return False
     return True
 

@@ -12,6 +12,7 @@ import copy
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    ADOPTED_ANSWER_LOST,
     ConfigurationError,
     PuddleClient,
     PuddleError,
@@ -84,6 +85,49 @@ def _scrub_value(value, secrets):
     return value
 
 
+class ChangeRecord(object):
+    """What the requests of one task did so far, for its result on success and on failure.
+
+    ``actions`` lists the requests Puddle carried out for this task, in order (in check mode, the
+    requests that would be sent); ``adopted`` lists the actions the task found already done by
+    someone else and therefore did not count ({action, reason, status}, reason ``already_exists``
+    or ``already_done``). ``changed`` is true as soon as one action is recorded, so a task that
+    fails half-way still says that it changed something. Any face that sends several requests
+    (puddle_system, puddle_config_toml, a fleet) keeps one and hands it to PuddleModule.fail.
+    """
+
+    def __init__(self):
+        self.actions = []
+        self.adopted = []
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def sent(self, action):
+        """Record an action Puddle carried out for this task (or would, in check mode)."""
+        self.actions.append(action)
+
+    def found_done(self, adoption):
+        """Record an action found already done ({action, reason, status}); it is not this task's change."""
+        self.adopted.append(dict(adoption))
+
+    def note(self, action, adoption):
+        """Record the outcome of a request from the client's last_adoption; True when it was this task's.
+
+        A lost answer whose effect was found counts as this task's: its request was carried out
+        as far as anyone can tell (the caller may reclassify it, see found_done).
+        """
+        if adoption and adoption.get('reason') != ADOPTED_ANSWER_LOST:
+            self.found_done(adoption)
+            return False
+        self.sent(action)
+        return True
+
+    def as_result(self):
+        return dict(changed=self.changed, actions=list(self.actions), adopted=[dict(item) for item in self.adopted])
+
+
 class PuddleModule(object):
     """AnsibleModule with the common Puddle options, a lazy client and uniform failures."""
 
@@ -142,10 +186,17 @@ class PuddleModule(object):
         self.module.no_log_values.update(secrets)
         return secrets
 
-    def fail(self, error_or_msg, system=None, **extra):
-        """fail_json with msg and failure={code, message, field, rule, status}; never a secret."""
+    def fail(self, error_or_msg, system=None, record=None, **extra):
+        """fail_json with msg and failure={code, message, field, rule, status}; never a secret.
+
+        With a ChangeRecord, the failure also carries changed, actions and adopted: what the task's
+        requests had done before it failed.
+        """
         secrets = self._protect_secrets()
         failure = _scrub_value(failure_from_error(error_or_msg, system), secrets)
+        if record is not None:
+            for key, value in record.as_result().items():
+                extra.setdefault(key, value)
         if system is not None and 'system' not in extra:
             extra['system'] = system
         self.module.fail_json(msg=failure['message'], failure=failure, **_scrub_value(extra, secrets))

@@ -20,9 +20,12 @@ __metaclass__ = type
 import re
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    ADOPTED_ALREADY_EXISTS,
+    ADOPTED_ANSWER_LOST,
     PuddleError,
     ValidationFailedError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import STEP_OUTCOMES
 
 
 NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]*$')
@@ -33,6 +36,8 @@ TAG_VALUE_MAX_LENGTH = 256
 DEFAULT_DISK_SIZE_GB = 256
 DEFAULT_IDLE_INTERVAL = 60
 USABLE_IMAGE_STATUSES = ('active', 'deprecated')
+# The value of a tag given as null, and of a tag a system does not carry.
+NO_VALUE = ''
 
 # Wire field names of CreateSystem -> the option a user wrote.
 OPTION_OF_FIELD = {
@@ -55,6 +60,30 @@ ALIASED_FIELDS = {
     'image': ('image_id', 'image_name'),
     'instance_type': ('instance_type', 'instance_type_id'),
 }
+
+# docs/api.md section 7: the VM and product statuses that go with each status.
+SUB_STATUSES = {
+    'provisioning': ('provisioning', 'none'),
+    'starting': ('starting', 'starting'),
+    'started': ('running', 'running'),
+    'stopping': ('stopping', 'stopping'),
+    'stopped': ('stopped', 'stopped'),
+    'restarting': ('running', 'restarting'),
+    'failed': ('failed', 'failed'),
+    'terminating': ('terminating', 'none'),
+}
+# docs/api.md section 2: the statuses in which each action is allowed (can_* flags).
+ALLOWED_IN = {
+    'can_start': ('stopped',),
+    'can_stop': ('started', 'failed'),
+    'can_restart': ('started',),
+    'can_fail': ('provisioning', 'stopping'),
+    'can_terminate': ('started', 'stopped', 'failed'),
+    'can_refresh_idle_timeout': ('started',),
+    'can_update_config_toml': ('started',),
+}
+# Values only Puddle can give (ids, times, addresses, its wording): check mode cannot predict them.
+PUDDLE_ASSIGNED_FIELDS = ('id', 'url', 'address', 'created', 'updated', 'idle_deadline', 'failure_reason')
 
 RETURNED_FIELDS = (
     'id', 'name', 'cloud', 'status', 'vm_status', 'product_status', 'config_toml_status', 'url', 'address',
@@ -145,7 +174,12 @@ def find_instance_type(instance_types, params):
 
 
 def complete_tags(defined_tags, declared):
-    """Check the declared tags against Puddle's definitions; return them with the defaults Puddle adds."""
+    """Check the declared tags against Puddle's definitions; return the tags Puddle will store.
+
+    As CreateSystem does (docs/api.md section 4): a declared tag keeps its value, even an empty
+    one (a null value is the empty string, see normalize_tags); a tag not declared gets its
+    non-empty default value; an active required tag still without a value is refused.
+    """
     definitions = dict((tag['name'], tag) for tag in defined_tags)
     for tag_name in sorted(declared):
         definition = definitions.get(tag_name)
@@ -155,12 +189,13 @@ def complete_tags(defined_tags, declared):
             raise invalid_option('tags.%s' % tag_name, 'disabled_tag', 'tags.%s: the tag is disabled and cannot be set' % tag_name)
     complete = dict(declared)
     for tag_name, definition in sorted(definitions.items()):
-        if complete.get(tag_name) or definition.get('status') == 'disabled':
+        if definition.get('status') == 'disabled':
             continue
-        if definition.get('default_value'):
+        if tag_name not in complete and definition.get('default_value'):
             complete[tag_name] = definition['default_value']
-        elif definition.get('required'):
-            raise invalid_option('tags.%s' % tag_name, 'required', 'tags.%s is required and the tag has no default value' % tag_name)
+        if definition.get('required') and not complete.get(tag_name):
+            raise invalid_option('tags.%s' % tag_name, 'required',
+                                 'tags.%s is required and needs a value (a null or empty value is no value)' % tag_name)
     return complete
 
 
@@ -172,7 +207,7 @@ def current_value(system, option, declared):
     """
     if option == 'tags':
         tags = tags_as_dict(system.get('tags'))
-        return dict((key, tags.get(key)) for key in declared)
+        return dict((key, tags.get(key, NO_VALUE)) for key in declared)
     if option in ALIASED_FIELDS:
         values = [system.get(field) for field in ALIASED_FIELDS[option]]
         return declared if declared in values else values[0]
@@ -192,6 +227,20 @@ def drift_of(system, params):
     return differences
 
 
+def created_adoption(adoption, system, params):
+    """How a system returned by CreateSystem must be reported: None when this task created it.
+
+    ``adoption`` is the client's last_adoption. A system found after already_exists is someone
+    else's; one found after a lost answer is ours unless it differs from the declaration (our
+    request would have created the declared attributes), in which case someone else created it.
+    """
+    if not adoption:
+        return None
+    if adoption.get('reason') == ADOPTED_ANSWER_LOST and not drift_of(system, params):
+        return None
+    return dict(adoption, reason=ADOPTED_ALREADY_EXISTS)
+
+
 def drift_error(name, differences):
     """The failure for attributes that differ while recreate is false: each one, current and declared."""
     details = '; '.join('%s (current: %s, declared: %s)' % (item['attribute'], item['current'], item['declared'])
@@ -201,14 +250,22 @@ def drift_error(name, differences):
                        code='drift', meta={'field': differences[0]['attribute'], 'rule': 'immutable'})
 
 
+def tag_value(value):
+    """A tag value as Puddle stores it: text, and null is the empty string (no value)."""
+    return NO_VALUE if value is None else str(value)
+
+
 def normalize_tags(tags):
     """Declared tags as Puddle stores them: names and values as text, a null value as ''.
 
-    Tag values are strings on the wire; YAML may hand numbers, booleans or null (no value).
+    Tag values are strings on the wire; YAML may hand numbers, booleans or null (no value). The one
+    meaning of a null tag value in the collection is "no value", the empty string: it is sent as
+    '', predicted as '' in check mode, compared as '' (a system without the tag has no value
+    either), and matched as '' by the filters of the info modules and the inventory.
     """
     if tags is None:
         return None
-    return dict((str(key), '' if value is None else str(value)) for key, value in tags.items())
+    return dict((str(key), tag_value(value)) for key, value in tags.items())
 
 
 def creation_request(client, params):
@@ -236,13 +293,43 @@ def creation_request(client, params):
     return dict(request=request, image=image, instance_type=instance_type, tags=tags)
 
 
+def with_status(system, status):
+    """The system as Puddle shows it in ``status``: the sub-statuses and can_* flags of the contract.
+
+    The values Puddle assigns (PUDDLE_ASSIGNED_FIELDS) are kept as they were, since nobody can
+    predict them.
+    """
+    predicted = dict(system, status=status)
+    vm_status, product_status = SUB_STATUSES.get(status, (system.get('vm_status'), system.get('product_status')))
+    predicted.update(vm_status=vm_status, product_status=product_status)
+    for flag, statuses in ALLOWED_IN.items():
+        allowed = status in statuses
+        if flag == 'can_update_config_toml':
+            allowed = allowed and predicted.get('product') == 'dai'
+        predicted[flag] = allowed
+    return predicted
+
+
+def predicted_after(system, step):
+    """The system after a step of the transition table, for check mode."""
+    return with_status(system, STEP_OUTCOMES[step])
+
+
 def predicted_new_system(creation):
     """The system a CreateSystem of ``creation`` would return, for check mode (no id yet)."""
     image, instance_type, request = creation['image'], creation['instance_type'], creation['request']
-    return dict(
-        id=None, name=request['name'], cloud=request['cloud'], status='provisioning',
+    system = dict(
+        id=None, name=request['name'], cloud=request['cloud'], status='provisioning', config_toml_status='none',
         product=image.get('product'), version=image.get('version'), image_id=image.get('id'), image_name=image.get('name'),
         instance_type=instance_type.get('name'), instance_type_id=instance_type.get('id'),
         cu_per_hour=instance_type.get('cu_per_hour'), disk_size_gb=request['disk_size_gb'],
         idle_interval=request['idle_interval'], tags=creation['tags'],
     )
+    return with_status(system, 'provisioning')
+
+
+def parity_view(system):
+    """A returned system without the values only Puddle assigns: what check mode must predict exactly."""
+    if system is None:
+        return None
+    return dict((key, value) for key, value in system.items() if key not in PUDDLE_ASSIGNED_FIELDS)

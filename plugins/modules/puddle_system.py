@@ -116,6 +116,10 @@ options:
       - Tags of the system, tag name to value. Each name must be a tag defined in Puddle and not disabled; a required tag
         without a default value must be given; values have at most 256 characters.
       - Only the tags given here are compared with an existing system, because Puddle adds the tags that have default values.
+      - A V(null) value means "no value", the empty string. The tag is stored with the empty string, not with its default
+        value, and compares equal to an empty tag or a tag the system does not carry. A required tag needs a non-empty value.
+        The filters of M(puddle.cloud.puddle_system_info) and of the P(puddle.cloud.puddle#inventory) inventory
+        give V(null) the same meaning.
     type: dict
   wait:
     description:
@@ -379,6 +383,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     WaitTimeoutError,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
+    ChangeRecord,
     DifferenceTracker,
     PuddleModule,
 )
@@ -386,16 +391,21 @@ from ansible_collections.puddle.cloud.plugins.module_utils import system_transit
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     IMMUTABLE_OPTIONS,
     OPTION_OF_FIELD,
+    created_adoption,
     creation_request,
     current_value,
     drift_error,
     drift_of,
     normalize_tags,
+    predicted_after,
     predicted_new_system,
     system_result,
     validate_declared_options,
 )
 
+
+# Returned by a step after which the remaining steps must be planned again from the system as found.
+REPLAN = object()
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str', required=True),
@@ -419,15 +429,20 @@ ARGUMENT_SPEC = dict(
 class PuddleSystem(object):
     """Converges one system by running the steps of the transition table, one method per step."""
 
+    # How many times a system found already created by someone else may change the plan.
+    MAX_REPLANS = 2
+
     def __init__(self, puddle):
         self.puddle = puddle
         self.params = puddle.params
         self.check_mode = puddle.check_mode
         self.system = None
-        self.actions = []
+        self.before = None
+        self.record = ChangeRecord()
         self.drift = []
         self.creation = None
         self.deadline = None
+        self.replans = 0
         self.step_handlers = {
             'create': self._create,
             'start': self._start,
@@ -451,45 +466,48 @@ class PuddleSystem(object):
         try:
             self.converge()
         except PuddleError as error:
-            # Return the system as last seen, so a failed wait still tells where it stopped.
-            self.puddle.fail(error, system=system_result(error.system or self.system))
+            # What the task had done so far, and the system as last seen (a failed wait tells where it stopped).
+            result = self._result(last_seen=error.system or self.system)
+            system = result.pop('system')
+            self.puddle.fail(error, system=system, **result)
 
     def converge(self):
         validate_declared_options(self.params)
         self.deadline = time.monotonic() + self.params['wait_timeout']
         self.system = self.client.find_system_by_name(self.params['name'])
-        before = self.system
-        steps = self._plan()
-        if 'create' in steps:
-            self._prepare_creation()
-        for step in steps:
-            self.step_handlers[step]()
+        self.before = self.system
+        steps = list(self._plan())
+        while steps:
+            step = steps.pop(0)
+            if step == 'create' and self.creation is None:
+                self._prepare_creation()
+            if self.step_handlers[step]() is REPLAN:
+                steps = list(self._plan())
         self._ensure_idle_timeout_refreshed()
-        self.puddle.exit_json(**self._result(before))
+        self.puddle.exit_json(**self._result())
 
     def _plan(self):
+        """The steps from the system as it is now; drift fails the task, or recreates with recreate=true."""
         current = transitions.current_status(self.system)
         declared = self.params['state']
+        drift = []
         if declared != transitions.ABSENT and current not in (transitions.ABSENT, 'terminating'):
-            self.drift = drift_of(self.system, self.params)
-        if not self.drift:
+            drift = drift_of(self.system, self.params)
+        if not drift:
             return transitions.steps_for(current, declared, self.params['wait'])
+        self.drift = drift
         if not self.params['recreate']:
-            self.puddle.fail(drift_error(self.params['name'], self.drift), system=system_result(self.system), drift=self.drift)
+            raise drift_error(self.params['name'], drift)
         return transitions.recreate_steps(current, declared, self.params['wait'])
 
-    def _result(self, before):
+    def _result(self, last_seen=None):
+        system = self.system if last_seen is None else last_seen
         tracker = DifferenceTracker()
-        tracker.add('state', transitions.current_status(before), transitions.current_status(self.system))
+        tracker.add('state', transitions.current_status(self.before), transitions.current_status(system))
         for option in IMMUTABLE_OPTIONS:
             if self.params[option] is not None:
-                tracker.add(option, self._declared_view(before, option), self._declared_view(self.system, option))
-        result = dict(
-            changed=bool(self.actions),
-            actions=self.actions,
-            system=system_result(self.system),
-            diff=tracker.diff(),
-        )
+                tracker.add(option, self._declared_view(self.before, option), self._declared_view(system, option))
+        result = dict(self.record.as_result(), system=system_result(system), diff=tracker.diff())
         if self.drift:
             result['drift'] = self.drift
         return result
@@ -507,10 +525,10 @@ class PuddleSystem(object):
     # -- steps that send a request ------------------------------------------------------
 
     def _create(self):
-        self.actions.append('create')
         if self.check_mode:
+            self.record.sent('create')
             self.system = predicted_new_system(self.creation)
-            return
+            return None
         try:
             self.system = self.client.create_system(**self.creation['request'])
         except ValidationFailedError as error:
@@ -518,6 +536,17 @@ class PuddleSystem(object):
             option = OPTION_OF_FIELD.get(error.field, error.field)
             raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
                                         meta=dict(error.meta, field=option), http_status=error.http_status)
+        adoption = created_adoption(getattr(self.client, 'last_adoption', None), self.system, self.params)
+        if adoption is None:
+            self.record.sent('create')
+            return None
+        # Someone else created it: compare it and plan from it, as if the lookup had found it.
+        self.record.found_done(adoption)
+        self.replans += 1
+        if self.replans > self.MAX_REPLANS:
+            raise PuddleError('System %s was created by someone else %d times while this task tried to create it'
+                              % (self.params['name'], self.replans), code='conflict', meta={'field': 'name'})
+        return REPLAN
 
     def _start(self):
         self._request('start', self.client.start_system)
@@ -537,16 +566,17 @@ class PuddleSystem(object):
         self._request('terminate', self.client.terminate_system)
 
     def _request(self, action, send):
-        self.actions.append(action)
         if self.check_mode:
-            self.system = dict(self.system, status=transitions.STEP_OUTCOMES[action])
+            self.record.sent(action)
+            self.system = predicted_after(self.system, action)
         else:
             self.system = send(self.system['id'])
+            self.record.note(action, getattr(self.client, 'last_adoption', None))
 
     def _ensure_idle_timeout_refreshed(self):
         if not self.params['refresh_idle_timeout'] or transitions.current_status(self.system) != 'started':
             return
-        self.actions.append('refresh_idle_timeout')
+        self.record.sent('refresh_idle_timeout')
         if not self.check_mode:
             self.system = self.client.refresh_idle_timeout(self.system['id'])
 
@@ -572,7 +602,7 @@ class PuddleSystem(object):
             if awaited == transitions.ABSENT:
                 self.system = None
             elif awaited:
-                self.system = dict(self.system, status=awaited)
+                self.system = predicted_after(self.system, 'wait_' + awaited)
             return
         try:
             self.system = wait_for(self.system['id'], timeout=max(self.deadline - time.monotonic(), 0),

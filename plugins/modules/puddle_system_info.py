@@ -43,7 +43,8 @@ options:
   tags:
     description:
       - Only the systems that carry all of these tags with these values (values compared as strings).
-      - A tag given with a null value only needs to be present, with any value.
+      - A null value means "no value", the empty string, as in M(puddle.cloud.puddle_system) O(puddle.cloud.puddle_system#module:tags),
+        so it matches a system whose tag is empty or that does not carry the tag, never one where the tag has a value.
     type: dict
   cu_consumption:
     description:

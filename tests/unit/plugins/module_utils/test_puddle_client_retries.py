@@ -250,3 +250,56 @@ def test_a_5xx_on_an_action_that_took_effect_returns_the_system(client, fake):
     fake.fail_next('StopSystem', 'drop_after_commit')
     fake.fail_next('StopSystem', 'internal')
     assert client.stop_system(system['id'])['status'] == 'stopping'
+
+
+# -- how a returned system was found (last_adoption)
+
+def test_a_create_puddle_carried_out_is_not_an_adoption(client, fake):
+    client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert client.last_adoption is None
+
+
+def test_a_create_refused_by_already_exists_is_someone_elses_system(client, fake):
+    existing = fake.add_system(name='web', status='started')
+    client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert client.last_adoption == {'action': 'create', 'reason': 'already_exists', 'status': existing['status']}
+
+
+@pytest.mark.parametrize('fault', ['drop_after_commit', 'read_timeout_after_commit', 'internal_after_commit'])
+def test_a_create_found_after_a_lost_answer_may_be_ours(client, fake, fault):
+    fake.fail_next('CreateSystem', fault)
+    client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert client.last_adoption == {'action': 'create', 'reason': 'answer_lost', 'status': 'provisioning'}
+
+
+def test_already_exists_after_a_lost_answer_may_be_ours(client, fake):
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.stale_find = 1
+    client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert client.last_adoption['reason'] == 'answer_lost'
+
+
+def test_the_next_create_resets_last_adoption(client, fake):
+    fake.add_system(name='web')
+    client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    client.create_system('api', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+    assert client.last_adoption is None
+
+
+def test_an_action_already_done_by_someone_else_is_an_adoption(client, fake):
+    system = fake.add_system(status='stopped')
+    client.stop_system(system['id'])
+    assert client.last_adoption == {'action': 'stop', 'reason': 'already_done', 'status': 'stopped'}
+    client.start_system(system['id'])
+    assert client.last_adoption is None
+
+
+@pytest.mark.parametrize('method, action, before, after', [
+    ('StopSystem', 'stop_system', 'started', 'stopping'),
+    ('TerminateSystem', 'terminate_system', 'stopped', 'terminating'),
+])
+def test_an_action_found_done_after_a_lost_answer_may_be_ours(client, fake, method, action, before, after):
+    system = fake.add_system(status=before)
+    fake.fail_next(method, 'drop_after_commit')
+    getattr(client, action)(system['id'])
+    assert client.last_adoption == {'action': action[:-len('_system')], 'reason': 'answer_lost', 'status': after}

@@ -72,8 +72,12 @@ def test_systems_tags_all_must_match():
     assert ids(puddle_info.filter_systems(SYSTEMS, tags={'project': 'gamma'})) == []
 
 
-def test_systems_tag_with_null_value_only_needs_the_tag():
-    assert ids(puddle_info.filter_systems(SYSTEMS, tags={'cost-center': None})) == ['s1']
+def test_a_null_tag_value_means_no_value_as_when_puddle_system_sets_it():
+    systems = SYSTEMS + [{'id': 's5', 'status': 'started', 'tags': [{'name': 'cost-center', 'value': ''}]}]
+    # s1 has cost-center=rnd: a value, so it does not match; s5 has it empty, the others lack it.
+    assert ids(puddle_info.filter_systems(systems, tags={'cost-center': None})) == ['s2', 's3', 's4', 's5']
+    assert ids(puddle_info.filter_systems(systems, tags={'cost-center': ''})) == ['s2', 's3', 's4', 's5']
+    assert ids(puddle_info.filter_systems(systems, tags={'cost-center': None, 'project': 'alpha'})) == ['s2']
 
 
 def test_systems_tag_values_compare_as_strings():

@@ -268,3 +268,18 @@ def test_adding_a_name_again_replaces_it():
     tracker.add('state', 'started', 'started')
     assert tracker.changes() == []
     assert tracker.diff() == {'before': {'state': 'started'}, 'after': {'state': 'started'}}
+
+
+# -- ChangeRecord: what a task's requests did
+
+def test_change_record_counts_only_this_tasks_actions():
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord
+    record = ChangeRecord()
+    assert record.as_result() == {'changed': False, 'actions': [], 'adopted': []}
+    assert record.note('create', {'action': 'create', 'reason': 'already_exists', 'status': 'started'}) is False
+    assert record.changed is False
+    assert record.note('stop', {'action': 'stop', 'reason': 'answer_lost', 'status': 'stopping'}) is True
+    assert record.note('start', None) is True
+    assert record.as_result() == {
+        'changed': True, 'actions': ['stop', 'start'],
+        'adopted': [{'action': 'create', 'reason': 'already_exists', 'status': 'started'}]}

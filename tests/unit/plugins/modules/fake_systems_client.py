@@ -95,6 +95,11 @@ class FakeSystemsClient(object):
         self.create_error = None  # exception CreateSystem raises
         self.created = 0
         self.token = SECRET_TOKEN
+        self.last_adoption = None
+        # Races with another client, as PuddleClient reports them (last_adoption):
+        self.created_by_others = {}  # name -> fields of the system someone else creates just before our CreateSystem
+        self.done_by_others = {}     # action method -> status someone else puts the system in just before our request
+        self.lost_answers = set()    # methods whose answer is lost after they were carried out
 
     # -- bookkeeping
 
@@ -147,8 +152,14 @@ class FakeSystemsClient(object):
         self._record('create_system', name=name, cloud=cloud, image_id=image_id, product=product, version=version,
                      instance_type_id=instance_type_id, instance_type_name=instance_type_name,
                      disk_size_gb=disk_size_gb, idle_interval=idle_interval, tags=tags)
+        self.last_adoption = None
         if self.create_error is not None:
             raise self.create_error
+        if name in self.created_by_others:
+            other = make_system(name, **self.created_by_others.pop(name))
+            self.systems[other['id']] = other
+            self.last_adoption = {'action': 'create', 'reason': 'already_exists', 'status': other['status']}
+            return copy.deepcopy(other)
         if self.only(name):
             raise AlreadyExistsError('a system named %s exists' % name, meta={'field': 'name'})
         image = [i for i in images_of(cloud) if i['id'] == image_id or (i['product'], i['version']) == (product, version)][0]
@@ -163,16 +174,26 @@ class FakeSystemsClient(object):
             disk_size_gb=disk_size_gb, idle_interval=idle_interval,
             tags=[{'name': key, 'value': value} for key, value in sorted(complete.items())])
         self.systems[system['id']] = system
+        if 'create_system' in self.lost_answers:
+            self.last_adoption = {'action': 'create', 'reason': 'answer_lost', 'status': system['status']}
         return copy.deepcopy(system)
 
     def _act(self, method, system_id):
         self._record(method, system_id)
+        self.last_adoption = None
         system = self.systems[system_id]
+        action = method[:-len('_system')]
+        if method in self.done_by_others:
+            system['status'] = self.done_by_others.pop(method)
+            self.last_adoption = {'action': action, 'reason': 'already_done', 'status': system['status']}
+            return copy.deepcopy(system)
         allowed, next_status = PRECONDITIONS[method]
         if system['status'] not in allowed:
             raise PreconditionFailedError('cannot %s a %s system' % (method, system['status']),
                                           meta={'status': system['status']})
         system['status'] = next_status
+        if method in self.lost_answers:
+            self.last_adoption = {'action': action, 'reason': 'answer_lost', 'status': next_status}
         return copy.deepcopy(system)
 
     def start_system(self, system_id):

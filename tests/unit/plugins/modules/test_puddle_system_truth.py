@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""puddle_system tells the truth: adoptions are not claimed, failures say what was changed."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.puddle.cloud.plugins.modules import puddle_system
+from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
+    FakeSystemsClient,
+    make_system,
+)
+
+CREATE = dict(name='sys', cloud='aws', product='dai', version='1.11.1', instance_type='m5.xlarge', tags={'project': 'demo'})
+ACTION_OF_METHOD = {
+    'create_system': 'create', 'start_system': 'start', 'stop_system': 'stop', 'restart_system': 'restart',
+    'fail_system': 'fail', 'terminate_system': 'terminate', 'refresh_idle_timeout': 'refresh_idle_timeout',
+}
+
+
+def sent(fake):
+    return [ACTION_OF_METHOD[method] for method in fake.mutating_methods()]
+
+
+@pytest.fixture
+def run(run_module):
+    def run_system(client, check_mode=False, diff=False, **args):
+        args = dict((key, value) for key, value in args.items() if value is not None)
+        result, dummy = run_module(puddle_system.main, client, args, check_mode=check_mode, diff=diff)
+        return result
+    return run_system
+
+
+# -- part 1: an adopted system is compared, and not claimed ----------------------------------
+
+def test_a_system_created_by_another_playbook_with_another_instance_type_is_drift(run):
+    # The other playbook declared m5.4xlarge and won the race: this task must not accept it.
+    fake = FakeSystemsClient()
+    fake.created_by_others['sys'] = dict(status='provisioning', instance_type='m5.4xlarge', instance_type_id='aws-m5.4xlarge')
+    result = run(fake, **CREATE)
+    assert result['failed'] is True
+    assert result['failure']['code'] == 'drift'
+    assert result['drift'] == [{'attribute': 'instance_type', 'current': 'm5.4xlarge', 'declared': 'm5.xlarge'}]
+    assert result['changed'] is False
+    assert result['actions'] == []
+    assert result['adopted'] == [{'action': 'create', 'reason': 'already_exists', 'status': 'provisioning'}]
+    assert result['system']['instance_type'] == 'm5.4xlarge'
+    assert sent(fake) == ['create']  # the one refused request; nothing after it
+
+
+def test_a_system_created_by_another_playbook_as_declared_is_adopted_not_claimed(run):
+    fake = FakeSystemsClient()
+    fake.created_by_others['sys'] = dict(status='provisioning')
+    result = run(fake, diff=True, **CREATE)
+    assert result['changed'] is False
+    assert result['actions'] == []
+    assert result['adopted'] == [{'action': 'create', 'reason': 'already_exists', 'status': 'provisioning'}]
+    assert result['system']['status'] == 'started'
+    assert result['system']['id'] == 'id-sys'
+
+
+def test_an_adopted_system_is_planned_from_its_own_status(run):
+    # Found stopped: a system found by the lookup in that status would be started.
+    fake = FakeSystemsClient()
+    fake.created_by_others['sys'] = dict(status='stopped')
+    result = run(fake, **CREATE)
+    assert result['changed'] is True
+    assert result['actions'] == ['start']
+    assert [item['action'] for item in result['adopted']] == ['create']
+    assert result['system']['status'] == 'started'
+
+
+def test_an_adopted_system_that_differs_is_recreated_with_recreate(run):
+    fake = FakeSystemsClient()
+    fake.created_by_others['sys'] = dict(status='started', instance_type='m5.4xlarge', instance_type_id='aws-m5.4xlarge')
+    result = run(fake, recreate=True, **CREATE)
+    assert result['actions'] == ['terminate', 'create']
+    assert result['changed'] is True
+    assert [item['action'] for item in result['adopted']] == ['create']
+    assert result['system']['instance_type'] == 'm5.xlarge'
+    assert result['drift'][0]['attribute'] == 'instance_type'
+
+
+def test_a_lost_create_answer_found_as_declared_is_this_tasks_create(run):
+    fake = FakeSystemsClient()
+    fake.lost_answers.add('create_system')
+    result = run(fake, **CREATE)
+    assert result['actions'] == ['create']
+    assert result['adopted'] == []
+    assert result['changed'] is True
+
+
+@pytest.mark.parametrize('state, status, method, effect', [
+    ('stopped', 'started', 'stop_system', 'stopping'),
+    ('started', 'stopped', 'start_system', 'starting'),
+    ('restarted', 'started', 'restart_system', 'restarting'),
+    ('failed', 'provisioning', 'fail_system', 'failed'),
+    ('absent', 'started', 'terminate_system', 'terminating'),
+])
+def test_an_action_found_already_done_is_reported_as_adopted(run, state, status, method, effect):
+    fake = FakeSystemsClient([make_system('sys', status)])
+    fake.done_by_others[method] = effect
+    result = run(fake, name='sys', state=state)
+    action = method[:-len('_system')]
+    assert result['actions'] == []
+    assert result['changed'] is False
+    assert result['adopted'] == [{'action': action, 'reason': 'already_done', 'status': effect}]
+
+
+@pytest.mark.parametrize('method', ['stop_system', 'terminate_system'])
+def test_a_lost_action_answer_found_done_is_this_tasks_action(run, method):
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+    fake.lost_answers.add(method)
+    result = run(fake, name='sys', state='stopped' if method == 'stop_system' else 'absent')
+    assert result['actions'] == [method[:-len('_system')]]
+    assert result['adopted'] == []
+
+
+def test_adopted_is_empty_when_nothing_was_found_done(run):
+    result = run(FakeSystemsClient([make_system('sys', 'started')]), name='sys')
+    assert (result['changed'], result['actions'], result['adopted']) == (False, [], [])
+
+
+# -- part 2: a failure says what the task had already changed --------------------------------
+
+def test_a_timeout_after_create_says_the_system_was_created(run):
+    fake = FakeSystemsClient()
+    fake.timeout_on = 'wait_for_system_started'
+    result = run(fake, wait_timeout=1, diff=True, **CREATE)
+    assert result['failed'] is True
+    assert result['failure']['code'] == 'timeout'
+    assert result['changed'] is True
+    assert result['actions'] == ['create']
+    assert result['system']['status'] == 'provisioning'
+    assert result['system']['id'] == fake.only('sys')['id']
+    assert result['diff']['before']['state'] == 'absent'
+    assert result['diff']['after']['state'] == 'provisioning'
+    assert result['diff']['after']['instance_type'] == 'm5.xlarge'
+
+
+def test_a_failure_half_way_through_a_recreate_lists_the_requests_sent(run):
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+    fake.timeout_on = 'wait_for_system_terminated'
+    result = run(fake, recreate=True, **dict(CREATE, disk_size_gb=512))
+    assert result['failed'] is True
+    assert result['changed'] is True
+    assert result['actions'] == ['terminate']
+    assert result['drift'] == [{'attribute': 'disk_size_gb', 'current': 256, 'declared': 512}]
+    assert result['system']['status'] == 'terminating'
+
+
+def test_a_system_failing_after_stop_and_start_lists_both(run):
+    fake = FakeSystemsClient([make_system('sys', 'failed')])
+    fake.outcomes['starting'] = 'failed'
+    result = run(fake, name='sys', state='started')
+    assert result['failure']['code'] == 'system_failed'
+    assert (result['changed'], result['actions']) == (True, ['stop', 'start'])
+    assert result['system']['status'] == 'failed'
+
+
+def test_a_failure_before_any_change_says_nothing_changed(run):
+    fake = FakeSystemsClient([make_system('sys', 'starting')])
+    fake.timeout_on = 'wait_for_system_started'
+    result = run(fake, name='sys')
+    assert (result['failed'], result['changed'], result['actions']) == (True, False, [])
+
+
+def test_a_refused_create_is_not_a_change(run):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import ValidationFailedError
+    fake = FakeSystemsClient()
+    fake.create_error = ValidationFailedError('no', meta={'field': 'image_id', 'rule': 'unknown'})
+    result = run(fake, **CREATE)
+    assert (result['failed'], result['changed'], result['actions']) == (True, False, [])
