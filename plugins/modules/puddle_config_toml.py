@@ -102,6 +102,9 @@ notes:
   - The comparison happens where the module runs (usually the controller, with C(tomllib)).
     The syntax of O(content) and O(src) is also checked on the controller, whose Python always has C(tomllib).
   - A failed upload fails the task with RV(config_toml.status) V(failed) and the last state of the system in RV(system).
+  - A task that fails after a request that changed something (an upload, then a restart that timed out) still returns
+    RV(changed=true), the RV(actions) sent, RV(config_toml), the last state of the system in RV(system) and, in diff mode,
+    the diff.
   - Diff mode shows a unified diff of the config.toml with the headers C(<system>/config.toml (current))
     and C(<system>/config.toml (declared)). For files over 2,000 lines or 256 KiB the unchanged lines around
     the changes are replaced by one marker line, and each side is cut at those limits with a marker saying
@@ -166,6 +169,31 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changed:
+  description:
+    - Whether Puddle carried out a request of this task that changes something (in check mode, whether one would be
+      sent). True exactly when RV(actions) is not empty, also when the task failed after such a request.
+  returned: always
+  type: bool
+actions:
+  description:
+    - The requests of this task that Puddle carried out, in order, V(start) (O(start_if_stopped)), V(upload)
+      (C(UpdateConfigToml)) and V(restart); in check mode the ones that would be sent; on failure the ones sent before
+      it.
+    - A start or restart found already done by someone else is not listed here but in RV(adopted).
+  returned: always
+  type: list
+  elements: str
+  sample: [upload, restart]
+adopted:
+  description:
+    - The actions found already done by someone else (a start or restart refused because the system was already
+      starting or restarting), as RV(puddle.cloud.puddle_system#module:adopted) of M(puddle.cloud.puddle_system).
+      When someone else's restart left the config uploaded but not applied, the task restarts the system itself.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: restart, reason: already_done, status: restarting}]
 system:
   description:
     - Summary of the system after the task (in check mode, as it was).
@@ -290,7 +318,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     NotFoundError,
     PuddleError,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord, PuddleModule
 
 # docs/api.md section 4: only such strings can be system names; anything else is looked up as an id.
 NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]{0,63}$')
@@ -328,6 +356,8 @@ class ConfigTomlTask(object):
         self.started = False
         self.content = None
         self.plan = None
+        self.current = None
+        self.record = ChangeRecord()
 
     @property
     def client(self):
@@ -342,6 +372,12 @@ class ConfigTomlTask(object):
     # -- the task ------------------------------------------------------------------------
 
     def run(self):
+        try:
+            self._run()
+        except PuddleError as error:
+            self._fail_after(error)
+
+    def _run(self):
         content = self._declared_content()
         self.system = find_system(self.client, self.params['system'])
         if self.system is None:
@@ -354,13 +390,17 @@ class ConfigTomlTask(object):
         if plan.changed and self._ensure_started():
             # The status moved while we waited (a restart may have applied a config): look again.
             current, plan = self._current_and_plan(content)
-        self.content, self.plan = content, plan
+        self.content, self.plan, self.current = content, plan, current
 
         config_status = current.get('config_toml_status') or 'none'
-        if plan.changed and not self.check_mode:
+        if plan.changed and self.check_mode:
+            for action, planned in (('upload', plan.upload), ('restart', plan.restart)):
+                if planned:
+                    self.record.sent(action)
+        elif plan.changed:
             config_status = self._apply(content, plan)
         result = dict(
-            changed=plan.changed or self.started,
+            self.record.as_result(),
             system=summary(self.system),
             config_toml=self._config_result(content, config_status, plan),
         )
@@ -409,8 +449,8 @@ class ConfigTomlTask(object):
     def _config_result(self, content, status, plan):
         return dict(
             status=status,
-            changed=plan.upload,
-            restarted=plan.restart,
+            changed='upload' in self.record.actions,
+            restarted='restart' in self.record.actions,
             started=self.started,
             checksum=config_toml.checksum(content),
             size=len(config_toml.content_bytes(content)),
@@ -431,6 +471,8 @@ class ConfigTomlTask(object):
         if self.check_mode:
             if status in HEADING_TO_STARTED or can_start:
                 self.started = can_start
+                if can_start:
+                    self.record.sent('start')
                 return False
             self._fail_not_started()
         waited = status in TRANSITIONAL_STATUSES
@@ -439,7 +481,7 @@ class ConfigTomlTask(object):
             status = self.system.get('status')
         if status == 'stopped' and self.params['start_if_stopped']:
             self.system = self.client.start_system(self.system['id'])
-            self.started = True
+            self.started = self.record.note('start', getattr(self.client, 'last_adoption', None))
             self.system = self.client.wait_for_system_started(self.system['id'], **self.waits())
         elif status != 'started':
             self._fail_not_started()
@@ -450,6 +492,7 @@ class ConfigTomlTask(object):
         status = self.system.get('config_toml_status')
         if plan.upload:
             self.system = self.client.update_config_toml(system_id, content)
+            self.record.sent('upload')
             status = 'uploading'
             if self.params['wait'] or plan.restart:
                 try:
@@ -457,19 +500,51 @@ class ConfigTomlTask(object):
                 except ConfigTomlUploadFailedError as error:
                     self._fail_upload(error)
         if plan.restart:
-            self.system = self.client.restart_system(system_id)
-            if self.params['wait']:
-                self.system = self.client.wait_for_system_started(system_id, **self.waits())
+            self._restart(system_id)
             status = self.system.get('config_toml_status') or status
         elif plan.upload:
             self.system = dict(self.system, config_toml_status=status)
         return status
 
+    def _restart(self, system_id):
+        """RestartSystem; a restart found already under way (someone else's) is not counted as ours.
+
+        Someone else's restart may have begun before our upload was done, so when the system is
+        started again with the config still only uploaded, this task restarts it itself.
+        """
+        self.system = self.client.restart_system(system_id)
+        ours = self.record.note('restart', getattr(self.client, 'last_adoption', None))
+        if not ours:
+            self.system = self.client.wait_for_system_started(system_id, **self.waits())
+            if self.system.get('config_toml_status') != 'uploaded':
+                return
+            self.system = self.client.restart_system(system_id)
+            self.record.note('restart', getattr(self.client, 'last_adoption', None))
+        if self.params['wait']:
+            self.system = self.client.wait_for_system_started(system_id, **self.waits())
+
     # -- failures ------------------------------------------------------------------------
 
     def _fail(self, message, code='invalid_argument', field=None, rule=None, **extra):
         meta = dict((key, value) for key, value in (('field', field), ('rule', rule)) if value)
-        self.puddle.fail(PuddleError(message, code=code, meta=meta), system=summary(self.system), **extra)
+        self._fail_with(PuddleError(message, code=code, meta=meta), **extra)
+
+    def _fail_with(self, error, **extra):
+        """Fail with what the task had done so far: changed, actions, adopted, the system as last seen, the diff."""
+        if self.content is not None and self.plan is not None:
+            extra.setdefault('config_toml', self._config_result(
+                self.content, (self.system or {}).get('config_toml_status') or 'none', self.plan))
+            if self.module._diff and self.current is not None:
+                extra.setdefault('diff', self._diff(self.content, self.current, self.plan))
+        self.puddle.fail(error, system=summary(error.system or self.system), record=self.record, **extra)
+
+    def _fail_after(self, error):
+        if error.system is None and self.record.changed and self.system is not None:
+            try:
+                error.system = self.client.get_system(self.system['id'])
+            except PuddleError:
+                pass  # report the state we last saw
+        self._fail_with(error)
 
     def _fail_not_started(self):
         status = self.system.get('status')
@@ -485,8 +560,8 @@ class ConfigTomlTask(object):
         except PuddleError:
             pass  # report the state we last saw
         message = 'The config.toml upload to system %s failed (config_toml_status failed)' % self.system.get('name')
-        # changed: Puddle accepted the upload request before the upload itself failed.
-        self._fail(message, code=error.code, changed=True, config_toml_status='failed',
+        # changed (in the record): Puddle accepted the upload request before the upload itself failed.
+        self._fail(message, code=error.code, config_toml_status='failed',
                    config_toml=self._config_result(self.content, 'failed', self.plan))
 
 

@@ -243,24 +243,82 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether a request that changes something was sent (or would be, in check mode).
+  description:
+    - Whether Puddle carried out a request of this task that changes something (in check mode, whether one would be
+      sent). True exactly when RV(actions) is not empty, also when the task failed after such a request.
   returned: always
   type: bool
 actions:
-  description: The requests sent, in order (in check mode, the requests that would be sent).
+  description:
+    - The requests of this task that Puddle carried out, in order (in check mode, the requests that would be sent); on
+      failure, those sent before the failure.
+    - A request whose answer was lost counts when its effect was then found, since it most likely caused it.
+    - An action found already done by someone else is not listed here but in RV(adopted).
   returned: always
   type: list
   elements: str
   sample: [stop, start]
+adopted:
+  description:
+    - The actions this task found already done by someone else, so did not count as its own changes, in order.
+    - V(already_exists) - CreateSystem was refused because a system of that name exists (another playbook created it
+      meanwhile). That system is then compared with the declared options like a system found by the lookup, a
+      difference in an attribute Puddle cannot change fails the task with the drift error (or recreates the system with
+      O(recreate=true)), and the remaining steps are planned from its status.
+    - V(already_done) - an action (start, stop, restart, fail, terminate) was refused because the system was already in
+      the status the action leads to.
+    - Always empty in check mode, which sends no request.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: create, reason: already_exists, status: provisioning}]
+  contains:
+    action:
+      description: The step, V(create), V(start), V(stop), V(restart), V(fail) or V(terminate).
+      type: str
+    reason:
+      description: V(already_exists) or V(already_done).
+      type: str
+    status:
+      description: The status of the system when it was found.
+      type: str
 drift:
-  description: The attributes Puddle cannot change that differed from the declared options (the system was recreated).
-  returned: when the system was recreated
+  description:
+    - The attributes Puddle cannot change that differed from the declared options.
+    - Returned when the system was recreated, and with the drift failure (RV(failure.code) V(drift)).
+  returned: when an attribute differed
   type: list
   elements: dict
   sample: [{attribute: disk_size_gb, current: 256, declared: 512}]
+failure:
+  description:
+    - Why the task failed. A failed task also returns RV(changed), RV(actions), RV(adopted), RV(system) as last seen and
+      the diff so far, so that a failure after a request (a timeout after create, a recreate stopped half-way) still says
+      what it changed.
+  returned: on failure
+  type: dict
+  contains:
+    code:
+      description: The error code, for example V(timeout), V(system_failed), V(drift), V(invalid_argument).
+      type: str
+    message:
+      description: The error message.
+      type: str
+    field:
+      description: The option at fault, if any.
+      type: str
+    rule:
+      description: The rule broken, if any.
+      type: str
+    status:
+      description: The last known status of the system.
+      type: str
 system:
   description:
-    - The system after the task (in check mode, as predicted; a system that would be created has a null id).
+    - The system after the task (in check mode, as predicted; a system that would be created has a null id). On failure,
+      the system as last seen.
+    - In check mode every field is predicted from the contract except those only Puddle can assign (id, url, address,
+      created, updated, idle_deadline, failure_reason), which keep their current value (null for a new system).
     - Null when the system is absent.
   returned: always
   type: dict

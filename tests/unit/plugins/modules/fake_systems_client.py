@@ -58,6 +58,28 @@ PUDDLE_MOVES = {
 }
 MUTATING = ('create_system',) + tuple(PRECONDITIONS)
 
+# docs/api.md: what goes with each status (sub-statuses, and which actions the preconditions allow).
+SUB_STATUSES = {
+    'provisioning': ('provisioning', 'none'), 'starting': ('starting', 'starting'), 'started': ('running', 'running'),
+    'stopping': ('stopping', 'stopping'), 'stopped': ('stopped', 'stopped'), 'restarting': ('running', 'restarting'),
+    'failed': ('failed', 'failed'), 'terminating': ('terminating', 'none'), 'terminated': ('terminated', 'none'),
+}
+FLAG_OF_METHOD = {
+    'start_system': 'can_start', 'stop_system': 'can_stop', 'restart_system': 'can_restart', 'fail_system': 'can_fail',
+    'terminate_system': 'can_terminate', 'refresh_idle_timeout': 'can_refresh_idle_timeout',
+}
+
+
+def set_status(system, status):
+    """Put a system in status with what the contract says goes with it."""
+    system['status'] = status
+    system['vm_status'], system['product_status'] = SUB_STATUSES[status]
+    for method, flag in FLAG_OF_METHOD.items():
+        system[flag] = status in PRECONDITIONS[method][0]
+    system['can_update_config_toml'] = status == 'started' and system.get('product') == 'dai'
+    system['failure_reason'] = 'marked as failed' if status == 'failed' else None
+    return system
+
 
 def images_of(cloud):
     return [dict(image, id=image['id'].replace('aws', cloud), cloud=cloud) for image in IMAGES]
@@ -80,6 +102,7 @@ def make_system(name='sys', status='started', **fields):
         'can_start': False, 'can_stop': True, 'can_restart': True, 'can_fail': False, 'can_terminate': True,
         'can_refresh_idle_timeout': True, 'can_update_config_toml': True,
     }
+    set_status(system, status)
     system.update(fields)
     return system
 
@@ -170,7 +193,7 @@ class FakeSystemsClient(object):
         system = make_system(
             name, 'provisioning', id='id-%s-%d' % (name, self.created), cloud=cloud, product=image['product'],
             version=image['version'], image_id=image['id'], image_name=image['name'],
-            instance_type=instance_type['name'], instance_type_id=instance_type['id'],
+            instance_type=instance_type['name'], instance_type_id=instance_type['id'], cu_per_hour=instance_type['cu_per_hour'],
             disk_size_gb=disk_size_gb, idle_interval=idle_interval,
             tags=[{'name': key, 'value': value} for key, value in sorted(complete.items())])
         self.systems[system['id']] = system
@@ -184,14 +207,14 @@ class FakeSystemsClient(object):
         system = self.systems[system_id]
         action = method[:-len('_system')]
         if method in self.done_by_others:
-            system['status'] = self.done_by_others.pop(method)
+            set_status(system, self.done_by_others.pop(method))
             self.last_adoption = {'action': action, 'reason': 'already_done', 'status': system['status']}
             return copy.deepcopy(system)
         allowed, next_status = PRECONDITIONS[method]
         if system['status'] not in allowed:
             raise PreconditionFailedError('cannot %s a %s system' % (method, system['status']),
                                           meta={'status': system['status']})
-        system['status'] = next_status
+        set_status(system, next_status)
         if method in self.lost_answers:
             self.last_adoption = {'action': action, 'reason': 'answer_lost', 'status': next_status}
         return copy.deepcopy(system)
@@ -225,7 +248,7 @@ class FakeSystemsClient(object):
             raise WaitTimeoutError('timed out', system=copy.deepcopy(system))
         while system['status'] not in wanted and system['status'] in PUDDLE_MOVES:
             status = system['status']
-            system['status'] = self.outcomes.get(status, PUDDLE_MOVES[status])
+            set_status(system, self.outcomes.get(status, PUDDLE_MOVES[status]))
         if system['status'] == 'failed' and 'failed' not in wanted and fail_on_failed:
             raise SystemFailedError('entered failed', system=copy.deepcopy(system))
         assert system['status'] in wanted, 'waiting for %s from %s would never end' % (wanted, system['status'])

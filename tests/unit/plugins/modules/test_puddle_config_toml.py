@@ -337,3 +337,51 @@ def test_content_and_src_are_mutually_exclusive(fake, capsys):
     result = run_module(dict(system='dai-1', src='/tmp/config.toml', content=CONFIG), capsys)
     assert result['failed'] is True
     assert 'mutually exclusive' in result['msg']
+
+
+# -- a result tells what this task did, on success and on failure
+
+def test_actions_list_the_requests_sent(fake, capsys):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    predicted = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys, check_mode=True)
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert predicted['actions'] == result['actions'] == ['upload', 'restart']
+    assert predicted['adopted'] == result['adopted'] == []
+    again = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert (again['changed'], again['actions']) == (False, [])
+
+
+def test_a_timeout_after_upload_and_restart_says_what_was_changed(fake, capsys):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True, wait_timeout=8), capsys, diff=True)
+    assert result['failed'] is True
+    assert result['failure']['code'] == 'timeout'
+    assert result['changed'] is True
+    assert result['actions'] == ['upload', 'restart']
+    assert result['system']['status'] == 'restarting'
+    assert result['config_toml']['changed'] is True and result['config_toml']['restarted'] is True
+    assert result['diff']['after'] == CONFIG
+
+
+def test_a_failure_before_any_request_says_nothing_changed(fake, capsys):
+    fake.add_system('dai-1', status='stopped', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert (result['failed'], result['changed'], result['actions']) == (True, False, [])
+
+
+def test_a_restart_someone_else_started_is_adopted_not_claimed(fake, capsys, monkeypatch):
+    system = fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    ours = fake._rpc_RestartSystem
+
+    def someone_restarts_first(body, user):
+        monkeypatch.setattr(fake, '_rpc_RestartSystem', ours)
+        system['status'] = 'restarting'
+        fake.schedule(system['id'], fake.clock.now + 20, 'started')
+        return ours(body, user)  # refused: already restarting
+    monkeypatch.setattr(fake, '_rpc_RestartSystem', someone_restarts_first)
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert result['actions'] == ['upload']
+    assert result['adopted'] == [{'action': 'restart', 'reason': 'already_done', 'status': 'restarting'}]
+    assert result['config_toml']['restarted'] is False
+    assert result['config_toml']['status'] == 'applied'
+    assert system['applied_config_toml'] == CONFIG

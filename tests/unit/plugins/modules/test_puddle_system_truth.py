@@ -174,3 +174,70 @@ def test_a_refused_create_is_not_a_change(run):
     fake.create_error = ValidationFailedError('no', meta={'field': 'image_id', 'rule': 'unknown'})
     result = run(fake, **CREATE)
     assert (result['failed'], result['changed'], result['actions']) == (True, False, [])
+
+
+# -- part 3: check mode predicts exactly what the real run does ------------------------------
+
+import itertools  # noqa: E402
+
+from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions  # noqa: E402
+from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import parity_view  # noqa: E402
+
+
+def observed(result):
+    """What check mode must predict: system (without what only Puddle assigns), actions, adopted, diff."""
+    return dict(changed=result['changed'], actions=result['actions'], adopted=result['adopted'],
+                system=parity_view(result['system']), diff=result['diff'])
+
+
+def check_then_real(run, make_fake, **args):
+    predicted = run(make_fake(), check_mode=True, diff=True, **args)
+    real = run(make_fake(), diff=True, **args)
+    assert 'failed' not in predicted and 'failed' not in real, (predicted, real)
+    return observed(predicted), observed(real)
+
+
+@pytest.mark.parametrize('current, declared', list(itertools.product(transitions.CURRENT_STATUSES, transitions.DECLARED_STATES)))
+@pytest.mark.parametrize('wait', [True, False])
+def test_check_mode_predicts_the_real_run_in_every_cell(run, current, declared, wait):
+    def make_fake():
+        return FakeSystemsClient([make_system('sys', current)] if current != 'absent' else [])
+    predicted, real = check_then_real(run, make_fake, state=declared, wait=wait, **CREATE)
+    assert predicted == real
+
+
+@pytest.mark.parametrize('options', [
+    dict(tags={'project': 'x', 'cost-center': None}),
+    dict(tags={'project': 'x', 'cost-center': ''}),
+    dict(tags={'project': 'x'}),
+    dict(tags={'project': 7, 'cost-center': True}),
+    dict(disk_size_gb=512, idle_interval=5),
+    dict(instance_type='aws-m5.4xlarge'),
+    dict(product=None, version=None, image='Driverless AI 1.10.6'),
+    dict(product='h2o3', version='3.46.0.1', cloud='gcp'),
+], ids=['null-tag', 'empty-tag', 'default-tag', 'non-string-tags', 'disk-idle', 'instance-type-id', 'image-name', 'h2o3-gcp'])
+@pytest.mark.parametrize('state', ['started', 'stopped', 'failed', 'present'])
+def test_check_mode_predicts_the_created_system_for_every_creation_option(run, options, state):
+    predicted, real = check_then_real(run, FakeSystemsClient, state=state, **dict(CREATE, **options))
+    assert predicted == real
+
+
+def test_a_null_tag_is_predicted_and_stored_as_empty_not_as_its_default(run):
+    args = dict(CREATE, tags={'project': 'x', 'cost-center': None})
+    predicted = run(FakeSystemsClient(), check_mode=True, **args)
+    fake = FakeSystemsClient()
+    real = run(fake, **args)
+    assert predicted['system']['tags'] == real['system']['tags'] == {'project': 'x', 'cost-center': ''}
+    # And the second run finds nothing to change.
+    assert run(fake, **args)['changed'] is False
+
+
+@pytest.mark.parametrize('current, declared', list(itertools.product(
+    [status for status in transitions.CURRENT_STATUSES if status not in ('absent', 'terminating')],
+    [state for state in transitions.DECLARED_STATES if state != 'absent'])))
+def test_check_mode_predicts_a_recreate_in_every_cell(run, current, declared):
+    def make_fake():
+        return FakeSystemsClient([make_system('sys', current)])
+    predicted, real = check_then_real(run, make_fake, state=declared, recreate=True, **dict(CREATE, disk_size_gb=512))
+    assert predicted == real
+    assert predicted['actions'][:1] == ['terminate']
