@@ -129,6 +129,10 @@ options:
 notes:
   - O(cache) stores the listed systems (never a credential), so a cached run sends no request at all;
     the filters and groups are applied again on every run.
+  - The cache is kept per server and per credentials. Its key adds to the source's own key a one-way digest
+    (SHA-256) of the server address, O(api_key_id), O(api_secret_key) and O(api_token) as used, so the same source
+    used with another user's key, another secret, another token or against another server misses the cache and
+    asks Puddle; neither a secret nor a token can be read back from the key.
 """
 
 EXAMPLES = r"""
@@ -171,6 +175,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ConfigurationError,
     PuddleClient,
     PuddleError,
+    identity_digest,
     scrub_secrets,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import has_tags, select, system_view
@@ -216,8 +221,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
         config = self._read_config_data(path)
+        params = self._connection_params(config)
 
-        cache_key = self.get_cache_key(path)
+        cache_key = self.identity_cache_key(path, params)
         use_cache = self.get_option('cache') and cache
         update_cache = self.get_option('cache') and not cache
         systems = None
@@ -227,11 +233,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 update_cache = True
         if systems is None:
-            systems = self._list_systems(config)
+            systems = self._list_systems(params)
         if update_cache:
             self._cache[cache_key] = systems
 
         self._populate(systems)
+
+    def identity_cache_key(self, path, params):
+        """The cache key of this source for who asks where: the source's own key, then a one-way
+        digest of the server address and the credentials (never a secret)."""
+        digest = identity_digest(params.get('server_address'), params.get('api_key_id'), params.get('api_secret_key'),
+                                 params.get('api_token'))
+        return '{0}_{1}'.format(self.get_cache_key(path), digest)
 
     # -- talking to Puddle
 
@@ -256,9 +269,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             detail = type(error).__name__ if option in SECRET_OPTIONS else to_native(error)
             raise AnsibleParserError('Puddle inventory: could not template the {0} option: {1}'.format(option, detail))
 
-    def _list_systems(self, config):
+    def _list_systems(self, params):
         """The user's systems that are not terminated, as Puddle sends them."""
-        params = self._connection_params(config)
         secrets = [params.get(option) for option in SECRET_OPTIONS]
         client = None
         try:

@@ -8,6 +8,7 @@ route table, the typed errors, the retries (with the reconciliation of lost answ
 waiting loops; how bytes travel is puddle_http's job (http.client, or requests through a proxy).
 """
 
+import hashlib
 import json
 import math
 import random as _random_module
@@ -345,6 +346,22 @@ def check_credentials(api_key_id, api_secret_key, api_token):
     if not api_token and not api_key_id:
         raise ConfigurationError('No Puddle credentials: give api_key_id and api_secret_key, or api_token',
                                  meta={'field': 'api_key_id'})
+
+
+def identity_digest(server_address, api_key_id=None, api_secret_key=None, api_token=None):
+    """A one-way digest of who asks where: the server address and the credentials used.
+
+    For keying anything kept between runs (the inventory cache): other credentials (another key
+    id, secret or token) or another server give another digest, and neither a secret nor a token
+    can be read back from it. SHA-256 over a canonical JSON list, hexadecimal.
+    """
+    try:
+        address = normalize_server_address(server_address)
+    except ConfigurationError:
+        address = (server_address or '').strip()
+    material = json.dumps(['puddle.cloud identity v1', address, api_key_id or '', api_secret_key or '', api_token or ''],
+                          separators=(',', ':'))
+    return hashlib.sha256(material.encode('utf-8')).hexdigest()
 
 
 def tags_to_wire(tags):

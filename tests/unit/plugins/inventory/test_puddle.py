@@ -283,6 +283,80 @@ def test_the_cache_holds_no_credential(fake, tmp_path):
     assert 'token-1-s3cr3t' not in cached
 
 
+def cached_source(tmp_path, name='test.puddle.yml', **connection):
+    """A cached source with its connection options (None leaves one out)."""
+    options = dict(CONNECTION, **connection)
+    path = tmp_path / name
+    config = dict(plugin='puddle.cloud.puddle', cache=True, cache_plugin='ansible.builtin.jsonfile',
+                  cache_connection=str(tmp_path / 'cache'))
+    config.update((key, value) for key, value in options.items() if value is not None)
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def log_in_as_other(fake):
+    """A session token of the other user, as puddle_login would give it."""
+    client = PuddleClient(SERVER, api_key_id='other-key-id', api_secret_key='other-secret-key', transport=fake)
+    client.login()
+    return client.token
+
+
+@pytest.mark.parametrize('change', ['server_address', 'api_key_id', 'api_secret_key', 'api_token'])
+def test_the_cache_of_one_identity_is_never_shown_to_another(fake, tmp_path, change):
+    # User A fills the cache; the same source then used by another identity must ask Puddle.
+    add_system(fake, 'other-a', owner='u-other')
+    first = parse(cached_source(tmp_path))
+    assert 'other-a' not in host_names(first)
+    assert fake.methods() == ['Login', 'ListSystems']
+    if change == 'server_address':
+        changed = dict(server_address='https://puddle-2.test')
+    elif change == 'api_key_id':
+        changed = dict(api_key_id='other-key-id', api_secret_key='other-secret-key')
+    elif change == 'api_secret_key':
+        changed = dict(api_secret_key='a-wrong-secret')
+    else:
+        changed = dict(api_key_id=None, api_secret_key=None, api_token=log_in_as_other(fake))
+    fake.requests[:] = []
+    path = cached_source(tmp_path, **changed)
+    if change == 'api_secret_key':
+        # Another secret misses the cache too: Puddle is asked, and refuses it.
+        with pytest.raises(AnsibleParserError, match='unauthenticated'):
+            parse(path)
+        assert fake.methods() == ['Login']
+        return
+    second = parse(path)
+    assert fake.methods() in (['Login', 'ListSystems'], ['ListSystems'])
+    if change in ('api_key_id', 'api_token'):
+        assert host_names(second) == ['other-a']
+    # And A's cache is still A's.
+    fake.requests[:] = []
+    assert host_names(parse(cached_source(tmp_path))) == host_names(first)
+    assert fake.methods() == []
+
+
+def test_the_same_identity_hits_the_cache_whatever_the_source_file_says_about_other_things(fake, tmp_path):
+    parse(cached_source(tmp_path, server_address=SERVER + '/'))
+    parse(cached_source(tmp_path, statuses=['stopped']))
+    assert fake.methods() == ['Login', 'ListSystems']
+
+
+def test_the_cache_key_holds_no_secret_and_is_one_way(fake, tmp_path):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import identity_digest
+    digest = identity_digest(SERVER, 'demo-key-id', SECRET_KEY)
+    assert len(digest) == 64 and SECRET_KEY not in digest and 'demo-key-id' not in digest
+    assert digest == identity_digest(SERVER + '/', 'demo-key-id', SECRET_KEY)
+    others = [identity_digest('https://puddle-2.test', 'demo-key-id', SECRET_KEY),
+              identity_digest(SERVER, 'other-key-id', SECRET_KEY),
+              identity_digest(SERVER, 'demo-key-id', 'another-secret'),
+              identity_digest(SERVER, api_token='tok-1'),
+              identity_digest(SERVER, api_token='tok-2')]
+    assert len(set(others + [digest])) == 6
+    parse(cached_source(tmp_path))
+    names = os.listdir(str(tmp_path / 'cache'))
+    assert any(digest in name for name in names)
+    assert not any(SECRET_KEY in name for name in names)
+
+
 # -- connection options and credentials
 
 
