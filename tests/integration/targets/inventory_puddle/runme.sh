@@ -43,17 +43,44 @@ list_inventory clouds clouds "${key_credentials[@]}" || { cat "$OUTPUT_DIR/cloud
 list_inventory unfiltered unfiltered PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_TOKEN="$PUDDLE_TEST_TOKEN" ||
     { cat "$OUTPUT_DIR/unfiltered.stderr"; fail "unfiltered failed"; }
 
-# Caching: the first parse fills the cache; the second one, given a server address that cannot be
-# used, still lists the systems, so it sent no request. Flushing the cache then makes it fail.
+# Caching. A parse that cannot send any request (PUDDLE_HTTP_TRANSPORT names no transport, which
+# changes nothing of who asks where) lists the systems only from the cache: it succeeds on a hit
+# and fails with a configuration error on a miss. The first parse fills the cache as user A.
 rm -rf "$OUTPUT_DIR/inventory-cache"
 list_inventory cached cached "${key_credentials[@]}" || { cat "$OUTPUT_DIR/cached.stderr"; fail "cached failed"; }
-unusable=(PUDDLE_SERVER_ADDRESS=not-a-puddle-address PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID" PUDDLE_API_SECRET_KEY="$PUDDLE_API_SECRET_KEY")
-list_inventory cached cached_again "${unusable[@]}" || { cat "$OUTPUT_DIR/cached_again.stderr"; fail "the cached parse sent a request"; }
-if list_inventory cached cached_flushed "${unusable[@]}" -- --flush-cache; then
-    fail "a parse with --flush-cache and an unusable server address succeeded"
+no_request=(PUDDLE_HTTP_TRANSPORT=no-transport-at-all)
+list_inventory cached cached_again "${key_credentials[@]}" "${no_request[@]}" ||
+    { cat "$OUTPUT_DIR/cached_again.stderr"; fail "the cached parse sent a request"; }
+if list_inventory cached cached_flushed "${key_credentials[@]}" "${no_request[@]}" -- --flush-cache; then
+    fail "a parse with --flush-cache and no usable transport succeeded"
 fi
 grep -q 'Puddle inventory: could not list the systems (configuration)' "$OUTPUT_DIR/cached_flushed.stderr" ||
     { cat "$OUTPUT_DIR/cached_flushed.stderr"; fail "no configuration error after --flush-cache"; }
+list_inventory cached cached "${key_credentials[@]}" || { cat "$OUTPUT_DIR/cached.stderr"; fail "cached failed"; }
+
+# Each other identity misses A's cache: another server, key id, secret or token.
+user_b=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_KEY_ID="$PUDDLE_OTHER_KEY_ID"
+    PUDDLE_API_SECRET_KEY="$PUDDLE_OTHER_SECRET_KEY")
+other_server=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS/another-puddle" PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID"
+    PUDDLE_API_SECRET_KEY="$PUDDLE_API_SECRET_KEY")
+other_secret=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID"
+    PUDDLE_API_SECRET_KEY="not-the-secret-$run_id")
+token_only=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_TOKEN="$PUDDLE_TEST_TOKEN")
+for identity in user_b other_server other_secret token_only; do
+    declare -n assignments="$identity"
+    if list_inventory cached "miss_$identity" "${assignments[@]}" "${no_request[@]}"; then
+        fail "the cache of user A was used for $identity"
+    fi
+    grep -q 'could not list the systems (configuration)' "$OUTPUT_DIR/miss_$identity.stderr" ||
+        { cat "$OUTPUT_DIR/miss_$identity.stderr"; fail "$identity: no request was attempted"; }
+    unset -n assignments
+done
+# User B, for real: B's systems, never A's (verify.yml), and then B's cache is B's.
+list_inventory cached cached_b "${user_b[@]}" || { cat "$OUTPUT_DIR/cached_b.stderr"; fail "cached as user B failed"; }
+list_inventory cached cached_b_again "${user_b[@]}" "${no_request[@]}" ||
+    { cat "$OUTPUT_DIR/cached_b_again.stderr"; fail "user B's cached parse sent a request"; }
+list_inventory cached cached_a_after_b "${key_credentials[@]}" "${no_request[@]}" ||
+    { cat "$OUTPUT_DIR/cached_a_after_b.stderr"; fail "user A's cache was lost"; }
 
 # A wrong secret key: the parse fails, saying why.
 if list_inventory wrong wrong; then
@@ -76,5 +103,5 @@ while IFS= read -r secret; do
         fail "secret number $count appears in the files above"
     fi
 done <"$OUTPUT_DIR/secrets"
-((count == 3)) || fail "expected 3 secrets, got $count"
+((count == 4)) || fail "expected 4 secrets, got $count"
 echo "runme.sh: ${#outputs[@]} listings, cache files and error outputs checked, none holds any of the $count secrets"

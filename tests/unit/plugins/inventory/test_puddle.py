@@ -173,7 +173,9 @@ def test_hostnames_must_be_name_or_id(fake, tmp_path):
     (dict(clouds=['gcp', 'azure']), ['churn-b', 'fraud-a']),
     (dict(tags={'project': 'churn'}), ['churn-a', 'churn-b']),
     (dict(tags={'project': 'churn', 'cost-center': 'rnd'}), ['churn-a']),
-    (dict(tags={'cost-center': None}), ['churn-a', 'fraud-a']),
+    # null is "no value", as puddle_system stores it: the systems without a cost-center.
+    (dict(tags={'cost-center': None}), ['churn-b', 'new-one']),
+    (dict(tags={'cost-center': ''}), ['churn-b', 'new-one']),
     (dict(tags={'project': 'nothing'}), []),
     (dict(clouds=['aws'], statuses=['started'], tags={'project': 'churn'}), ['churn-a']),
     (dict(clouds=[], statuses=[], tags={}), ['churn-a', 'churn-b', 'fraud-a', 'new-one']),
