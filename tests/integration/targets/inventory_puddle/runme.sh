@@ -59,22 +59,24 @@ grep -q 'Puddle inventory: could not list the systems (configuration)' "$OUTPUT_
 list_inventory cached cached "${key_credentials[@]}" || { cat "$OUTPUT_DIR/cached.stderr"; fail "cached failed"; }
 
 # Each other identity misses A's cache: another server, key id, secret or token.
+# expect_miss NAME [VAR=VALUE...]: the cached source, unable to send a request, must fail.
+expect_miss() {
+    local name="$1"
+    shift
+    if list_inventory cached "miss_$name" "$@" "${no_request[@]}"; then
+        fail "the cache of user A was used for $name"
+    fi
+    grep -q 'could not list the systems (configuration)' "$OUTPUT_DIR/miss_$name.stderr" ||
+        { cat "$OUTPUT_DIR/miss_$name.stderr"; fail "$name: no request was attempted"; }
+}
 user_b=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_KEY_ID="$PUDDLE_OTHER_KEY_ID"
     PUDDLE_API_SECRET_KEY="$PUDDLE_OTHER_SECRET_KEY")
-other_server=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS/another-puddle" PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID"
-    PUDDLE_API_SECRET_KEY="$PUDDLE_API_SECRET_KEY")
-other_secret=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID"
-    PUDDLE_API_SECRET_KEY="not-the-secret-$run_id")
-token_only=(PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_TOKEN="$PUDDLE_TEST_TOKEN")
-for identity in user_b other_server other_secret token_only; do
-    declare -n assignments="$identity"
-    if list_inventory cached "miss_$identity" "${assignments[@]}" "${no_request[@]}"; then
-        fail "the cache of user A was used for $identity"
-    fi
-    grep -q 'could not list the systems (configuration)' "$OUTPUT_DIR/miss_$identity.stderr" ||
-        { cat "$OUTPUT_DIR/miss_$identity.stderr"; fail "$identity: no request was attempted"; }
-    unset -n assignments
-done
+expect_miss user_b "${user_b[@]}"
+expect_miss other_server PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS/another-puddle" \
+    PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID" PUDDLE_API_SECRET_KEY="$PUDDLE_API_SECRET_KEY"
+expect_miss other_secret PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_KEY_ID="$PUDDLE_API_KEY_ID" \
+    PUDDLE_API_SECRET_KEY="not-the-secret-$run_id"
+expect_miss token_only PUDDLE_SERVER_ADDRESS="$PUDDLE_SERVER_ADDRESS" PUDDLE_API_TOKEN="$PUDDLE_TEST_TOKEN"
 # User B, for real: B's systems, never A's (verify.yml), and then B's cache is B's.
 list_inventory cached cached_b "${user_b[@]}" || { cat "$OUTPUT_DIR/cached_b.stderr"; fail "cached as user B failed"; }
 list_inventory cached cached_b_again "${user_b[@]}" "${no_request[@]}" ||
