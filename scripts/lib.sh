@@ -140,15 +140,17 @@ sys.exit('%s did not answer 200 within %s s' % (url, seconds))
 EOF
 }
 
-# start_simulator VENV STATE_DIR SPEED CONTROL_TOKEN
+# start_simulator VENV STATE_DIR SPEED CONTROL_TOKEN [SIMULATOR_ARGS...]
 # Starts VENV's puddle-simulator (see ensure_simulator_installed) on loopback with a free port
-# and a fresh database in STATE_DIR and sets SIMULATOR_PID and SIMULATOR_URL. The caller must
-# trap stop_simulator.
+# and a fresh database in STATE_DIR (and any further arguments of the simulator, e.g.
+# --minute-seconds 20) and sets SIMULATOR_PID and SIMULATOR_URL. The caller must trap
+# stop_simulator.
 SIMULATOR_PID=''
 SIMULATOR_URL=''
 SIMULATOR_LOG=''
 start_simulator() {
     local venv="$1" state_dir="$2" speed="$3" control_token="$4"
+    shift 4
     local port_file="$state_dir/port" waited=0 port python="$venv/bin/python"
     [[ -x "$venv/bin/puddle-simulator" ]] || {
         log "no simulator in $venv (bin/puddle-simulator): pip install ./simulator there"
@@ -160,7 +162,7 @@ start_simulator() {
     "$venv/bin/puddle-simulator" \
         --host 127.0.0.1 --port 0 --port-file "$port_file" \
         --db "$state_dir/simulator.sqlite" --speed "$speed" \
-        --control-token "$control_token" </dev/null >"$SIMULATOR_LOG" 2>&1 &
+        --control-token "$control_token" "$@" </dev/null >"$SIMULATOR_LOG" 2>&1 &
     SIMULATOR_PID=$!
     printf '%s\n' "$SIMULATOR_PID" >"$state_dir/simulator.pid"
     # The port file appears once the server listens.

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) puddle.cloud contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared by every unit test of the plugins."""
+"""Shared by every unit test (plugins and extensions)."""
 
 import os
 
