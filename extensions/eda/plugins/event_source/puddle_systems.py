@@ -14,7 +14,7 @@ description:
   - An ansible-rulebook event source that polls a Puddle server and puts one event on the queue for
     each change it sees in the user's systems.
   - Each poll sends one C(SystemService/ListSystems) request, plus one C(SystemService/GetCUConsumptionInfo)
-    only when O(cu_low_threshold) is set, through the collection's Puddle client (the one the modules use):
+    only when O(cu_low_threshold) is set, through the collection's Puddle client (the one the modules use);
     lost answers, C(unavailable) and rate limiting are retried with a backoff, and an expired login token
     is replaced by a new login when O(api_key_id) and O(api_secret_key) are given.
   - 'Every event is a dictionary with one key, C(puddle), holding: C(event), one of V(system_added),
@@ -27,12 +27,12 @@ description:
     differs from the previous poll (statuses that came and went between two polls are not seen).
     V(system_removed) - a system no longer listed (it is terminated), with the fields it had when last seen.
   - V(idle_deadline_near) - a V(started) system whose C(idle_deadline) is at most O(idle_warning_minutes)
-    away (or already past). It is put on the queue once per idle deadline: not again at the next polls,
+    away (or already past). It is put on the queue once per idle deadline, not again at the next polls,
     but again after the deadline moves (a refreshed idle timeout, or a new start) and comes near again.
   - V(cu_low) - the C(available_cu) of the installation fell below O(cu_low_threshold). It is put on the
-    queue once per crossing: not again while it stays below, again after it has been at or above the
+    queue once per crossing, not again while it stays below, again after it has been at or above the
     threshold at one poll and falls below again.
-  - The first poll, like every other, judges V(idle_deadline_near) and V(cu_low): a system already near its
+  - The first poll, like every other, judges V(idle_deadline_near) and V(cu_low). A system already near its
     idle deadline, or a CU pool already low, gives its event on the first poll.
   - A failed poll whose error may pass (no answer, C(unavailable), rate limiting, an internal error, after the
     client's own retries) is logged as a warning and the next poll comes after O(interval). An error that
@@ -62,7 +62,7 @@ options:
   api_token:
     description:
       - A token returned by a Puddle login, used instead of logging in with an API key. It cannot be renewed
-        by the source: when it expires the source ends, unless O(api_key_id) and O(api_secret_key) are given
+        by the source; when it expires the source ends, unless O(api_key_id) and O(api_secret_key) are given
         too. If not set, the E(PUDDLE_API_TOKEN) environment variable is used.
     type: str
   validate_certs:
@@ -91,7 +91,7 @@ options:
   interval:
     description:
       - Seconds between the start of a poll and the start of the next one (a slow poll is followed at once
-        by the next).
+        by the next). Fractions are allowed; it must be greater than 0.
     type: float
     default: 60
   initial_events:
@@ -275,7 +275,7 @@ def parse_arguments(args, environ=None):
     settings['validate_certs'] = _boolean('validate_certs', settings['validate_certs'])
     settings['initial_events'] = _boolean('initial_events', settings['initial_events'])
     settings['request_timeout'] = _number('request_timeout', settings['request_timeout'], float, above=0)
-    settings['interval'] = _number('interval', settings['interval'], float, minimum=0)
+    settings['interval'] = _number('interval', settings['interval'], float, above=0)
     settings['idle_warning_minutes'] = _number('idle_warning_minutes', settings['idle_warning_minutes'], float,
                                                minimum=0)
     if settings['cu_low_threshold'] is not None:
@@ -445,13 +445,19 @@ def run_in_thread(function, *args):
         else:
             future.set_result(result)
 
+    def report(result, error):
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:
+            pass  # the event loop is closed: nobody waits for this poll any more
+
     def target():
         try:
             result = function(*args)
         except Exception as error:  # pylint: disable=broad-except
-            loop.call_soon_threadsafe(settle, None, error)
+            report(None, error)
         else:
-            loop.call_soon_threadsafe(settle, result, None)
+            report(result, None)
 
     threading.Thread(target=target, name='puddle_systems poll', daemon=True).start()
     return future

@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+import yaml
 
 from ansible_collections.puddle.cloud.extensions.eda.plugins.event_source import puddle_systems
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
@@ -85,7 +86,7 @@ def run_source(fake, polls, **args):
     """Run main() until `polls` polls are done (their events queued); returns (events, error or None)."""
     async def scenario():
         queue = asyncio.Queue()
-        task = asyncio.ensure_future(puddle_systems.main(queue, dict(CONNECTION, interval=0, **args)))
+        task = asyncio.ensure_future(puddle_systems.main(queue, dict(CONNECTION, interval=0.001, **args)))
         deadline = time.monotonic() + PATIENCE
         # Once poll n+1 has started, the events of poll n are on the queue (main awaits each poll).
         while fake.polls <= polls and not task.done():
@@ -369,7 +370,7 @@ def test_defaults():
 
 @pytest.mark.parametrize('args, message', [
     (dict(intervall=5), 'unknown argument(s) intervall'),
-    (dict(interval=-1), 'interval must be at least 0'),
+    (dict(interval=0), 'interval must be greater than 0'),
     (dict(interval='often'), 'interval must be a number'),
     (dict(idle_warning_minutes=-2), 'idle_warning_minutes must be at least 0'),
     (dict(cu_low_threshold=2.5), 'cu_low_threshold must be a number'),
@@ -393,3 +394,18 @@ def test_string_arguments_from_a_rulebook_are_converted():
                                                    cu_low_threshold='40', names='lab-*'))
     assert (settings['interval'], settings['validate_certs'], settings['cu_low_threshold'], settings['names']) == (
         2.5, False, 40, ['lab-*'])
+
+
+def test_the_documentation_lists_every_argument_with_its_default():
+    documented = yaml.safe_load(puddle_systems.DOCUMENTATION)['options']
+    defaults = dict(puddle_systems.CONNECTION_DEFAULTS, **puddle_systems.WATCH_DEFAULTS)
+    assert sorted(documented) == sorted(defaults)
+    for name, default in defaults.items():
+        if default is None:
+            assert 'default' not in documented[name], name
+        else:
+            assert documented[name]['default'] == default, name
+    assert documented['api_client']['choices'] == list(puddle_systems.API_CLIENTS)
+    examples = yaml.safe_load(puddle_systems.EXAMPLES)
+    example_args = examples[0]['sources'][0]['puddle.cloud.puddle_systems']
+    assert set(example_args) <= set(documented)
