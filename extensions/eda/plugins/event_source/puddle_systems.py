@@ -183,12 +183,12 @@ IDLE_DEADLINE_NEAR = 'idle_deadline_near'
 CU_LOW = 'cu_low'
 
 CONNECTION_DEFAULTS = dict(server_address=None, api_key_id=None, api_secret_key=None, api_token=None,
-                           validate_certs=True, ca_path=None, request_timeout=30.0)
+                           validate_certs=True, ca_path=None, request_timeout=30.0, api_client='builtin')
 # The connection arguments read from the environment when not given, in the modules' order.
 ENVIRONMENT_FALLBACKS = dict(server_address=SERVER_ADDRESS_ENV, api_key_id=API_KEY_ID_ENV,
                              api_secret_key=API_SECRET_KEY_ENV, api_token=API_TOKEN_ENV)
 API_CLIENTS = ('builtin',)
-WATCH_DEFAULTS = dict(api_client='builtin', interval=60.0, initial_events=True, idle_warning_minutes=10.0,
+WATCH_DEFAULTS = dict(interval=60.0, initial_events=True, idle_warning_minutes=10.0,
                       cu_low_threshold=None, names=[], tags={})
 # Arguments ansible-rulebook itself may add to a source's arguments.
 ENGINE_ARGUMENTS = ('eda_feedback_queue',)
@@ -262,11 +262,14 @@ def parse_arguments(args, environ=None):
     if unknown:
         raise SourceArgumentError('unknown argument(s) {0}; the arguments are {1}'.format(
             ', '.join(unknown), ', '.join(sorted(known))))
-    settings = dict(CONNECTION_DEFAULTS, **WATCH_DEFAULTS)
-    settings.update((name, value) for name, value in args.items() if name in known and value is not None)
+    given = dict((name, value) for name, value in args.items() if name in known and value is not None)
     for option, variables in ENVIRONMENT_FALLBACKS.items():
-        if settings[option] is None:
-            settings[option] = next((environ[name] for name in variables if environ.get(name)), None)
+        if option not in given:
+            from_environment = next((environ[name] for name in variables if environ.get(name)), None)
+            if from_environment is not None:
+                given[option] = from_environment
+    settings = dict(CONNECTION_DEFAULTS, **WATCH_DEFAULTS)
+    settings.update(given)
     for option in ('server_address', 'api_key_id', 'api_secret_key', 'api_token', 'ca_path'):
         if settings[option] is not None and not isinstance(settings[option], str):
             raise SourceArgumentError('{0} must be a string'.format(option))
@@ -299,8 +302,9 @@ def secrets_of(settings, client=None):
 
 
 def build_client(settings):
-    """The Puddle client the settings ask for (api_client)."""
-    return _client_lib.PuddleClient(**dict((name, settings[name]) for name in CONNECTION_DEFAULTS))
+    """The Puddle client the settings ask for (api_client: builtin, the only one offered)."""
+    return _client_lib.PuddleClient(**dict((name, settings[name]) for name in CONNECTION_DEFAULTS
+                                           if name != 'api_client'))
 
 
 # ----------------------------------------------------------------------------- what changed

@@ -67,7 +67,7 @@ def fake(monkeypatch):
     fake = ScriptedPuddle()
 
     def build_client(settings):
-        options = dict((name, settings[name]) for name in puddle_systems.CONNECTION_DEFAULTS)
+        options = dict((name, settings[name]) for name in puddle_systems.CONNECTION_DEFAULTS if name != 'api_client')
         return PuddleClient(transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic,
                             random=FixedRandom(1.0), **options)
 
@@ -409,3 +409,13 @@ def test_the_documentation_lists_every_argument_with_its_default():
     examples = yaml.safe_load(puddle_systems.EXAMPLES)
     example_args = examples[0]['sources'][0]['puddle.cloud.puddle_systems']
     assert set(example_args) <= set(documented)
+
+
+def test_build_client_hands_every_connection_setting_to_the_client(monkeypatch):
+    built = []
+    monkeypatch.setattr(puddle_systems._client_lib, 'PuddleClient', lambda **options: built.append(options) or 'client')
+    settings = puddle_systems.parse_arguments(dict(CONNECTION, validate_certs=False, ca_path='~/ca.pem',
+                                                   request_timeout=5, api_client='builtin'))
+    assert puddle_systems.build_client(settings) == 'client'
+    assert built == [dict(CONNECTION, api_token=None, validate_certs=False, ca_path=puddle_systems.os.path.expanduser(
+        '~/ca.pem'), request_timeout=5.0)]
