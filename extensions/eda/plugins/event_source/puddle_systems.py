@@ -121,7 +121,8 @@ options:
   tags:
     description:
       - Only the systems carrying every one of these tags (name to value) with that value, compared as strings.
-        A tag whose value is null matches any value of that tag. Empty means no tag is needed.
+        A null value means "no value", the empty string, as in the tags of the puddle.cloud.puddle_system module,
+        so it matches a system whose tag is empty or that does not carry the tag. Empty means no tag is needed.
     type: dict
     default: {}
 """

@@ -258,6 +258,15 @@ def test_name_and_tag_filters(fake):
     assert kinds(events) == [('system_added', 'churn-a'), ('status_changed', 'churn-a')]
 
 
+def test_a_null_tag_value_means_no_value(fake):
+    fake.add_system('lab-untagged', tags=[{'name': 'project', 'value': 'lab'}])
+    fake.add_system('lab-empty', tags=[{'name': 'project', 'value': 'lab'}, {'name': 'owner', 'value': ''}])
+    fake.add_system('lab-owned', tags=[{'name': 'project', 'value': 'lab'}, {'name': 'owner', 'value': 'ann'}])
+    events, error = run_source(fake, polls=2, tags={'project': 'lab', 'owner': None})
+    assert error is None
+    assert kinds(events) == [('system_added', 'lab-untagged'), ('system_added', 'lab-empty')]
+
+
 def test_the_client_runs_outside_the_event_loop_thread(fake):
     fake.add_system('alpha')
     # asyncio.run() runs the event loop in this thread.
