@@ -52,8 +52,21 @@ options:
       - Lost answers, unavailable servers and rate limiting are retried with a backoff.
     type: float
     default: 30
+  api_client:
+    description:
+      - Which client speaks to Puddle.
+      - V(builtin) is the collection's own client for the HTTP API of Puddle described in the collection's C(docs/api.md).
+      - V(puddle_client) drives Puddle's own Python client, the C(puddle.client) package that every Puddle offers as a
+        wheel in its web UI (user menu, B(Download Python Client)). It must be installed where the modules run. With it,
+        O(api_token) and O(ca_path) cannot be used, O(request_timeout) is not applied, and reading back a config.toml is
+        not possible (see the guide C(Using Puddle's own Python client)).
+      - If not set, the E(PUDDLE_API_CLIENT) environment variable is used.
+    type: str
+    choices: [builtin, puddle_client]
+    default: builtin
 requirements:
   - requests (only to reach Puddle through an HTTP proxy)
+  - puddle.client, Puddle's own Python client (only with O(api_client=puddle_client))
 notes:
   - Answers lost in transit are reconciled, so a retried request never creates a system twice.
   - Requests travel over Python's own C(http.client), which keeps the cost of a task low. When a proxy

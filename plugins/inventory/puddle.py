@@ -93,6 +93,15 @@ options:
       - Lost answers, unavailable servers and rate limiting are retried with a backoff.
     type: float
     default: 30
+  api_client:
+    description:
+      - Which client speaks to Puddle, V(builtin) or V(puddle_client) (Puddle's own Python client, installed on the
+        controller), as for the puddle.cloud modules; see their O(puddle.cloud.puddle_system#module:api_client) option.
+    type: str
+    choices: [builtin, puddle_client]
+    default: builtin
+    env:
+      - name: PUDDLE_API_CLIENT
   hostnames:
     description:
       - What names the hosts. V(name) is the system's name, unique among the user's systems that are not
@@ -171,9 +180,9 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import make_client
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     ConfigurationError,
-    PuddleClient,
     PuddleError,
     identity_digest,
     scrub_secrets,
@@ -186,7 +195,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
 
 HOST_VAR_PREFIX = 'puddle_'
 CONNECTION_OPTIONS = ('server_address', 'api_key_id', 'api_secret_key', 'api_token', 'validate_certs', 'ca_path',
-                      'request_timeout')
+                      'request_timeout', 'api_client')
 # The options whose value may be a template (a lookup of a vault, of the environment...).
 TEMPLATED_OPTIONS = ('server_address', 'api_key_id', 'api_secret_key', 'api_token')
 # Default group prefix -> the system field whose value names the group.
@@ -277,7 +286,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             problem = connection_options_problem(params)
             if problem is not None:
                 raise ConfigurationError(problem[1], meta={'field': problem[0]})
-            client = PuddleClient(**params)
+            client = make_client(**params)
             return client.list_systems()
         except PuddleError as error:
             if client is not None:

@@ -61,6 +61,15 @@ options:
       - Seconds to wait for the answer to the login request; lost answers and unavailable servers are retried.
     type: float
     default: 30
+  api_client:
+    description:
+      - Which client speaks to Puddle, V(builtin) or V(puddle_client) (Puddle's own Python client, installed on the
+        controller), as for the puddle.cloud modules; see their O(puddle.cloud.puddle_system#module:api_client) option.
+    type: str
+    choices: [builtin, puddle_client]
+    default: builtin
+    env:
+      - name: PUDDLE_API_CLIENT
 requirements:
   - requests (only to reach Puddle through an HTTP proxy, see the modules' notes)
 notes:
@@ -109,14 +118,15 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
+from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import make_client
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     ConfigurationError,
-    PuddleClient,
     PuddleError,
     scrub_secrets,
 )
 
-CONNECTION_OPTIONS = ('server_address', 'api_key_id', 'api_secret_key', 'validate_certs', 'ca_path', 'request_timeout')
+CONNECTION_OPTIONS = ('server_address', 'api_key_id', 'api_secret_key', 'validate_certs', 'ca_path', 'request_timeout',
+                      'api_client')
 
 
 class LookupModule(LookupBase):
@@ -135,7 +145,7 @@ def log_in(options):
         if not (options['api_key_id'] and options['api_secret_key']):
             raise ConfigurationError('api_key_id and api_secret_key are required (options or PUDDLE_API_KEY_ID and '
                                      'PUDDLE_API_SECRET_KEY)', meta={'field': 'api_key_id'})
-        client = PuddleClient(**options)
+        client = make_client(**options)
         client.login()
     except PuddleError as error:
         raise AnsibleLookupError('puddle.cloud.puddle_token: login failed ({0}): {1}'.format(

@@ -192,6 +192,12 @@ class MissingLibraryError(ConfigurationError):
         self.library = library
 
 
+class UnsupportedOperationError(ConfigurationError):
+    """The chosen api_client cannot carry out an operation the task needs (field: api_client)."""
+
+    default_code = 'unsupported'
+
+
 class SystemFailedError(PuddleError):
     default_code = 'system_failed'
 

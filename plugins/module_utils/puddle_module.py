@@ -11,10 +11,16 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import (
+    API_CLIENT_CHOICES,
+    API_CLIENT_ENV,
+    BUILTIN,
+    PYTHON_CLIENT,
+    make_client,
+)
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     ADOPTED_ANSWER_LOST,
     ConfigurationError,
-    PuddleClient,
     PuddleError,
     scrub_secrets,
 )
@@ -32,6 +38,7 @@ PUDDLE_COMMON_ARGUMENT_SPEC = dict(
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),
     request_timeout=dict(type='float', default=30),
+    api_client=dict(type='str', default=BUILTIN, choices=list(API_CLIENT_CHOICES), fallback=(env_fallback, [API_CLIENT_ENV])),
 )
 
 SECRET_OPTIONS = ('api_secret_key', 'api_token')
@@ -60,6 +67,12 @@ def connection_options_problem(params):
     if secret and not key_id:
         return 'api_key_id', 'api_secret_key is set but api_key_id is missing: set {0}.'.format(
             _option_hint('api_key_id'))
+    if params.get('api_client') == PYTHON_CLIENT:
+        if params.get('api_token'):
+            return 'api_token', ("api_token cannot be used with api_client=puddle_client (Puddle's Python client logs in "
+                                 'with an API key only): give api_key_id and api_secret_key, or set api_client=builtin.')
+        # Without a key, Puddle's Python client reads its own environment variables.
+        return None
     if not key_id and not params.get('api_token'):
         return 'api_key_id', (
             'No Puddle credentials: set api_key_id and api_secret_key ({0}; {1}), or api_token ({2}).'.format(
@@ -160,7 +173,8 @@ class PuddleModule(object):
             self.fail(ConfigurationError(message, meta={'field': option}))
         client = None
         try:
-            client = PuddleClient(
+            client = make_client(
+                api_client=self.params['api_client'],
                 server_address=self.params['server_address'],
                 api_key_id=self.params['api_key_id'],
                 api_secret_key=self.params['api_secret_key'],

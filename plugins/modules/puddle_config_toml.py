@@ -88,6 +88,8 @@ options:
       - Upload the content even when it equals the current config.toml (for example to push a
         change of comments only, which the comparison ignores).
       - The task then always reports a change.
+      - Required with O(api_client=puddle_client): Puddle's own Python client cannot read a config.toml back, so
+        there is nothing to compare with; the diff then shows the declared content against an empty, unknown one.
     type: bool
     default: false
   start_if_stopped:
@@ -317,6 +319,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ConfigTomlUploadFailedError,
     NotFoundError,
     PuddleError,
+    UnsupportedOperationError,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord, PuddleModule
 
@@ -409,7 +412,13 @@ class ConfigTomlTask(object):
         self.puddle.exit_json(**result)
 
     def _current_and_plan(self, content):
-        current = self.client.get_config_toml(self.system['id'])
+        try:
+            current = self.client.get_config_toml(self.system['id'])
+        except UnsupportedOperationError:
+            # api_client=puddle_client cannot read the text back: only force=true (upload anyway) can go on.
+            if not self.params['force']:
+                raise
+            current = dict(config_toml_status=self.system.get('config_toml_status'), unreadable=True)
         if current.get('config_toml_status') == 'uploading' and not self.check_mode:
             current = self._settle_upload_in_flight()
         plan = config_toml.plan_changes(content, current, restart=self.params['restart'], force=self.params['force'])
@@ -436,7 +445,9 @@ class ConfigTomlTask(object):
 
     def _diff(self, content, current, plan):
         name = self.system.get('name')
-        if plan.reason == 'uploaded but not applied':
+        if current.get('unreadable'):
+            before, label = '', 'unknown: not readable with api_client=puddle_client'
+        elif plan.reason == 'uploaded but not applied':
             before, label = current.get('applied_config_toml') or '', 'applied'
         elif current.get('config_toml_status') == 'failed':
             before, label = current.get('applied_config_toml') or '', 'current'

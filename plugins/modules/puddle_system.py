@@ -590,6 +590,8 @@ class PuddleSystem(object):
         try:
             self.system = self.client.create_system(**self.creation['request'])
         except ValidationFailedError as error:
+            if error.field is None:
+                raise  # Puddle's Python client names no field: its message is all there is
             # The server names wire fields (image_id...); the user wrote options (image...).
             option = OPTION_OF_FIELD.get(error.field, error.field)
             raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),

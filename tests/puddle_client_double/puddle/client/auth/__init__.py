@@ -1,0 +1,1 @@
+"""Authentication of puddle.client."""

@@ -1,0 +1,1 @@
+"""Errors of puddle.client (see puddle_errors)."""

@@ -1,0 +1,1 @@
+"""The models of puddle.client, built from Puddle's answers."""
