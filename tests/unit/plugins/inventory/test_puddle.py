@@ -18,6 +18,7 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.inventory import puddle as puddle_inventory
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
@@ -61,7 +62,7 @@ def fake(monkeypatch):
         fake.built.append(options)
         return PuddleClient(transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options)
 
-    monkeypatch.setattr(puddle_inventory, 'PuddleClient', build_client)
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', build_client)
     return fake
 
 

@@ -11,6 +11,7 @@ import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.lookup import puddle_token
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
@@ -27,7 +28,7 @@ def fake(monkeypatch):
         built.append(options)
         return PuddleClient(transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options)
 
-    monkeypatch.setattr(puddle_token, 'PuddleClient', client)
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', client)
     fake.built = built
     return fake
 

@@ -12,6 +12,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_module
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import SECRET_KEY
 
@@ -40,7 +41,7 @@ def run_module(monkeypatch, capsys):
     filtering); only PuddleClient is replaced by the given fake.
     """
     def run(main, client, args, check_mode=False, diff=False):
-        monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **kwargs: client)
+        monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **kwargs: client)
         module_args = dict(CONNECTION, **args)
         module_args['_ansible_check_mode'] = check_mode
         module_args['_ansible_diff'] = diff

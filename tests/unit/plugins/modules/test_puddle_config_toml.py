@@ -12,6 +12,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.module_utils import config_toml, puddle_module
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.plugins.modules import puddle_config_toml
@@ -84,7 +85,7 @@ class ConfigPuddle(FakePuddle):
 def fake(monkeypatch):
     fake = ConfigPuddle()
     monkeypatch.setattr(config_toml, 'DEFAULT_TOML_LOADS', strict_json_loads)
-    monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **options: PuddleClient(
         transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 

@@ -12,6 +12,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_module
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.plugins.modules import puddle_login
@@ -24,7 +25,7 @@ KEYS = dict(server_address=SERVER, api_key_id='demo-key-id', api_secret_key=SECR
 @pytest.fixture
 def fake(monkeypatch):
     fake = FakePuddle()
-    monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **options: PuddleClient(
         transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 

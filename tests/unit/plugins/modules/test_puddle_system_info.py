@@ -11,6 +11,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_module
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.plugins.modules import puddle_system_info
@@ -35,7 +36,7 @@ def fake(monkeypatch):
     fake.add_system('beta-1', 'started', tags=[{'name': 'project', 'value': 'beta'}])
     fake.add_system('gone', 'terminated')
     fake.add_system('not-mine', 'started', owner='u-other')
-    monkeypatch.setattr(puddle_module, 'PuddleClient', lambda **options: PuddleClient(
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **options: PuddleClient(
         transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
     return fake
 
