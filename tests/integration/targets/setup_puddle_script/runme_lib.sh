@@ -7,6 +7,13 @@
 # only to role targets: a script target reads it from there.
 config="../../integration_config.yml"
 [[ -f "$config" ]] || { echo "runme.sh: no $config (written by scripts/test)" >&2; exit 1; }
+# In scripts/test's api_client=puddle_client pass, the controller (inventory plugin, lookup) and the
+# modules read the option from the environment and import the double of Puddle's Python client.
+if grep -q '^puddle_api_client: puddle_client$' "$config"; then
+    export PUDDLE_API_CLIENT=puddle_client
+    PYTHONPATH="$(sed -n 's/^puddle_client_path: //p' "$config")${PYTHONPATH:+:$PYTHONPATH}"
+    export PYTHONPATH
+fi
 # Used by the sourcing runme.sh (system names and tags of this run).
 # shellcheck disable=SC2034
 run_id="$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
