@@ -18,12 +18,13 @@ FIGURES = {
     3: "task_cost",
     4: "fleet",
     5: "throughput",
+    6: "client_requests",
 }
 
 
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5", help="figures to measure, e.g. 1,3 (default: all)")
+    parser.add_argument("--only", default="1,2,3,4,5", help="figures to measure, e.g. 1,3 (default: 1 to 5; 6 compares the api_client choices)")
     parser.add_argument("--task-count", type=int, default=50, help="figure 3: tasks of each kind (default 50)")
     parser.add_argument("--fleet-size", type=int, default=20, help="figure 4: systems in the fleet (default 20)")
     parser.add_argument("--fleet-provisioning", type=float, default=30.0,

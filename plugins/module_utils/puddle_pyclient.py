@@ -402,7 +402,7 @@ class PythonClientAdapter(object):
         self.request_count += 1
         try:
             return function(*args, **kwargs)
-        except Exception as error:  # pylint: disable=broad-except
+        except Exception as error:
             raise self._typed_error(error)
 
     def _read(self, function, *args):
@@ -577,7 +577,7 @@ class PythonClientAdapter(object):
             raise WaitTimeoutError(
                 'Timed out after {0:g} s waiting for system {1} to be {2}; its status is still {3}'.format(
                     float(timeout), system_id, awaited, system.get('status')), awaited=(awaited,), system=system)
-        except Exception as error:  # pylint: disable=broad-except
+        except Exception as error:
             typed = self._typed_error(error)
             if not isinstance(typed, SystemFailedError):
                 raise typed
@@ -644,7 +644,7 @@ class PythonClientAdapter(object):
                 'Timed out after {0:g} s waiting for the config.toml of system {1} to be uploaded; '
                 'its config_toml_status is still {2}'.format(float(timeout), system_id, status),
                 meta={'config_toml_status': status})
-        except Exception as error:  # pylint: disable=broad-except
+        except Exception as error:
             typed = self._typed_error(error)
             if isinstance(typed, SystemFailedError):
                 raise ConfigTomlUploadFailedError('The config.toml upload to system {0} failed'.format(system_id),

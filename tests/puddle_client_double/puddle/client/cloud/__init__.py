@@ -13,7 +13,7 @@ class CloudProvider(object):
         return self._display_name
 
     @property
-    def id(self):  # pylint: disable=invalid-name
+    def id(self):
         return self._id
 
     def __eq__(self, other):

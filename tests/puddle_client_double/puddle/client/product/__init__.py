@@ -13,7 +13,7 @@ class Product(object):
         return self._label
 
     @property
-    def id(self):  # pylint: disable=invalid-name
+    def id(self):
         return self._id
 
     def __eq__(self, other):
