@@ -88,7 +88,7 @@ options:
       - Upload the content even when it equals the current config.toml (for example to push a
         change of comments only, which the comparison ignores).
       - The task then always reports a change.
-      - Required with O(api_client=puddle_client): Puddle's own Python client cannot read a config.toml back, so
+      - Required with O(api_client=puddle_client), as Puddle's own Python client cannot read a config.toml back and
         there is nothing to compare with; the diff then shows the declared content against an empty, unknown one.
     type: bool
     default: false
