@@ -146,6 +146,13 @@ def _read(model, names):
     return None
 
 
+def convert(table, model):
+    """The dict the modules see for a model object; missing attributes become None (tags: [])."""
+    if model is None:
+        return None
+    return dict((field, conversion(_read(model, names))) for field, names, conversion in table)
+
+
 # THE conversion table: for each model, one row per field the modules return:
 # (field, attribute names tried in order, conversion). A real client that names an attribute
 # differently needs one more name in the row.
@@ -223,13 +230,6 @@ CU_CONSUMPTION_FIELDS = (
     ('systems_consumption_info', ('systems_consumption_info',),
      lambda items: [convert(SYSTEM_CONSUMPTION_FIELDS, item) for item in items or []]),
 )
-
-
-def convert(table, model):
-    """The dict the modules see for a model object; missing attributes become None (tags: [])."""
-    if model is None:
-        return None
-    return dict((field, conversion(_read(model, names))) for field, names, conversion in table)
 
 
 def system_dict(model):

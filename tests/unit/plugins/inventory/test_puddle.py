@@ -19,7 +19,6 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
-from ansible_collections.puddle.cloud.plugins.inventory import puddle as puddle_inventory
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
 

@@ -12,7 +12,6 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
-from ansible_collections.puddle.cloud.plugins.lookup import puddle_token
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
 

@@ -13,7 +13,6 @@ from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
-from ansible_collections.puddle.cloud.plugins.module_utils import puddle_module
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import SECRET_KEY
 
 try:

@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
-from ansible_collections.puddle.cloud.plugins.module_utils import config_toml, puddle_module
+from ansible_collections.puddle.cloud.plugins.module_utils import config_toml
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.plugins.modules import puddle_config_toml
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle

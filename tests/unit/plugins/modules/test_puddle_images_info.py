@@ -12,7 +12,6 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
-from ansible_collections.puddle.cloud.plugins.module_utils import puddle_module
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
 from ansible_collections.puddle.cloud.plugins.modules import puddle_images_info
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakePuddle
