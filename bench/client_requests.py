@@ -29,7 +29,7 @@ def measure(context):
     figure = Figure(6, "Requests per task by api_client (simulator counters; waits poll every 0.2 s)",
                     ["task", "builtin", "puddle_client", "builtin methods", "puddle_client methods"])
     results_file = os.path.join(context.workdir, "client_requests.json")
-    with Simulator(context.root, context.workdir, name="client_requests") as sim:
+    with Simulator(context.workdir, name="client_requests") as sim:
         run_playbook("requests_clients.yml", context.workdir, dict(
             server_address=sim.url, control_url=sim.url + "/twirp/puddle.sim.v1.Control", control_token=sim.control_token,
             api_key_id=API_KEY_ID, api_secret_key=API_SECRET_KEY, results_file=results_file,
