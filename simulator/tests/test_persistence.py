@@ -42,7 +42,8 @@ def test_sigkill_mid_transition_then_restart(tmp_path):
         client.act(token, "StopSystem", stopping["id"])
         client.act(token, "TerminateSystem", terminating["id"])
         client.ok("SystemService/UpdateConfigToml", {"id": configured["id"], "config_toml": "k = 'v'"}, token)
-        client.force(held["id"], "provisioning", hold_seconds=3.0)  # due in 3 s + 0.6 s
+        # A hold long enough to outlast a restart on a busy machine.
+        client.force(held["id"], "provisioning", hold_seconds=8.0)  # due in 8 s + 0.6 s
         forced_at = time.monotonic()
         before = {s["id"]: s for s in client.control_ok("ListAllSystems")["systems"]}
     finally:
@@ -56,8 +57,8 @@ def test_sigkill_mid_transition_then_restart(tmp_path):
         assert {i: identity(s) for i, s in after.items()} == {i: identity(s) for i, s in before.items()}
         # The first run's token is stored too; the held system waits for its stored due time.
         assert client.get(token, held["id"])["status"] == "provisioning"
-        client.wait_status(token, held["id"], "started", timeout=10)
-        assert time.monotonic() - forced_at >= 3.0, "the stored hold was honoured"
+        client.wait_status(token, held["id"], "started", timeout=15)
+        assert time.monotonic() - forced_at >= 8.0, "the stored hold was honoured"
         client.wait_status(token, stopping["id"], "stopped", timeout=10)
         client.wait_status(token, terminating["id"], "terminated", timeout=10)
         deadline = time.monotonic() + 10
