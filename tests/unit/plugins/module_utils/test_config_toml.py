@@ -241,3 +241,131 @@ def test_big_identical_texts_give_no_diff_lines():
     assert diff['before'] == diff['after']
     assert len(diff['before'].splitlines()) <= 4
     assert config_toml.unified_diff(diff) == ''
+
+
+# -- found by mutation testing (bench/mutation)
+
+def test_the_limit_is_one_mib_of_the_contract():
+    # docs/api.md section 6: at most 1 MiB (1,048,576 bytes) of UTF-8.
+    assert config_toml.validate_content('a' * 1048576, 'content', loads=TEXT) == 1048576
+    with pytest.raises(config_toml.ConfigTomlInvalidError) as info:
+        config_toml.validate_content('a' * 1048577, 'content', loads=TEXT)
+    assert info.value.message == ('content is 1048577 bytes; config.toml may be at most 1048576 bytes '
+                                  '(1 MiB, rule max_size)')
+
+
+def test_plan_changes_restarts_only_when_asked():
+    plan = config_toml.plan_changes(DECLARED, current(DECLARED, OTHER, 'uploaded'), loads=PARSED)
+    assert (plan.upload, plan.restart, plan.changed) == (False, False, False)
+
+
+@pytest.mark.parametrize('state, force, reason', [
+    (current(), False, 'content differs'),
+    (current(DECLARED, OTHER, 'failed'), False, 'last upload failed'),
+    (current(DECLARED, DECLARED, 'applied'), False, 'content equal'),
+    (current(DECLARED, DECLARED, 'applied'), True, 'force'),
+])
+def test_plan_reason_says_why(state, force, reason):
+    assert config_toml.plan_changes(DECLARED, state, force=force, loads=PARSED).reason == reason
+
+
+def test_a_plan_shows_its_decision_in_its_repr():
+    plan = config_toml.ConfigTomlPlan(True, False, 'content differs')
+    assert repr(plan) == "ConfigTomlPlan(upload=True, restart=False, reason='content differs')"
+
+
+def test_the_default_diff_limit_is_256_kib():
+    # 1,000 lines of 263 bytes: 263,000 bytes, over 256 KiB (262,144) and under the 2,000-line limit.
+    after = ''.join('%s\n' % ('x' * 262) for n in range(1000))
+    diff, truncated = config_toml.build_diff('', after, 'b', 'a')
+    assert truncated
+    assert len(config_toml.content_bytes(diff['after'])) <= 256 * 1024
+    assert diff['after'].splitlines()[-1] == '# [puddle.cloud diff: truncated, 4 more lines not shown]'
+    small = after[:263 * 996]
+    assert config_toml.build_diff('', small, 'b', 'a') == ({'before': '', 'after': small, 'before_header': 'b',
+                                                           'after_header': 'a'}, False)
+
+
+def test_one_omitted_line_is_named_in_the_singular():
+    before_lines = ['k%d = %d' % (n, n) for n in range(9)]
+    after_lines = list(before_lines)
+    after_lines[4] = 'k4 = "changed"'
+    diff, truncated = config_toml.build_diff('\n'.join(before_lines), '\n'.join(after_lines), 'b', 'a', max_lines=5)
+    assert truncated
+    assert diff['before'].splitlines()[0] == '# [puddle.cloud diff: 1 unchanged line before the first change omitted]'
+
+
+def test_the_reason_says_content_differs_for_an_applied_config():
+    plan = config_toml.plan_changes(DECLARED, current(OTHER, OTHER, 'applied'), loads=PARSED)
+    assert plan.reason == 'content differs'
+
+
+def test_parsed_comparison_of_texts_with_strings_ignores_comments():
+    assert config_toml.configs_equal('# a comment\n{"name": "x"}', '{"name": "x"}', loads=PARSED)
+
+
+def test_without_a_toml_parser_the_module_compares_texts(monkeypatch):
+    import importlib.util
+    import sys
+    monkeypatch.setitem(sys.modules, 'tomllib', None)
+    monkeypatch.setitem(sys.modules, 'tomli', None)
+    spec = importlib.util.spec_from_file_location('config_toml_without_parser', config_toml.__file__)
+    without_parser = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(without_parser)
+    assert without_parser.DEFAULT_TOML_LOADS is None
+    assert without_parser.comparison_method() == 'text'
+
+
+@pytest.mark.parametrize('count', [2000, 1999])
+def test_up_to_2000_lines_the_diff_is_whole(count):
+    after = ''.join('k%d = %d\n' % (n, n) for n in range(count))
+    assert config_toml.build_diff('', after, 'b', 'a')[1] is False
+
+
+def test_over_2000_lines_the_diff_is_cut():
+    after = ''.join('k%d = %d\n' % (n, n) for n in range(2001))
+    diff, truncated = config_toml.build_diff('', after, 'b', 'a')
+    assert truncated
+    assert diff['after'].splitlines()[-1] == '# [puddle.cloud diff: truncated, 1 more line not shown]'
+
+
+def test_a_text_of_exactly_the_byte_limit_is_whole():
+    after = 'x' * 999 + '\n'
+    assert config_toml.build_diff('', after, 'b', 'a', max_bytes=1000) == (
+        {'before': '', 'after': after, 'before_header': 'b', 'after_header': 'a'}, False)
+
+
+def test_the_byte_limit_counts_every_line_ending():
+    # 1,000 bytes of the first line fill the limit: the empty second line (1 byte) is cut.
+    diff, truncated = config_toml.build_diff('', 'x' * 999 + '\n\n', 'b', 'a', max_bytes=1000)
+    assert truncated
+    assert diff['after'] == 'x' * 999 + '\n# [puddle.cloud diff: truncated, 1 more line not shown]\n'
+
+
+def test_lines_after_one_over_the_byte_limit_are_cut_too():
+    after = 'x' * 900 + '\n' + 'y' * 200 + '\n' + 'z\n'
+    diff, truncated = config_toml.build_diff('', after, 'b', 'a', max_bytes=1000)
+    assert truncated
+    assert diff['after'].splitlines() == ['x' * 900, '# [puddle.cloud diff: truncated, 2 more lines not shown]']
+
+
+@pytest.mark.parametrize('changed', [0, 1, 4, 7, 8])
+@pytest.mark.parametrize('new_value', ['"changed"', '99'])
+def test_a_big_diff_keeps_every_change_in_either_direction(changed, new_value):
+    # Values that sort before and after the old one: the change is found either way.
+    before_lines = ['k%d = %d' % (n, n) for n in range(9)]
+    after_lines = list(before_lines)
+    after_lines[changed] = 'k%d = %s' % (changed, new_value)
+    diff, truncated = config_toml.build_diff('\n'.join(before_lines), '\n'.join(after_lines), 'b', 'a', max_lines=5)
+    assert truncated
+    text = config_toml.unified_diff(diff)
+    assert '-k%d = %d\n+k%d = %s\n' % (changed, changed, changed, new_value) in text
+
+
+def test_a_failed_upload_is_recognised_in_an_answer_decoded_from_json():
+    # GetConfigToml's status arrives as decoded JSON, not as this module's own string constant.
+    answer = json.loads(json.dumps(current(DECLARED, OTHER, 'failed')))
+    plan = config_toml.plan_changes(DECLARED, answer, loads=PARSED)
+    assert (plan.upload, plan.reason) == (True, 'last upload failed')
+    answer = json.loads(json.dumps(current(OTHER, DECLARED, 'failed')))
+    assert config_toml.plan_changes(DECLARED, answer, loads=PARSED).upload is False

@@ -362,3 +362,117 @@ def test_an_unreachable_proxy_was_not_sent(server, monkeypatch):
         post(puddle_http.make_transport(server.url()), server.url(), timeout=2)
     assert caught.value.kind == NOT_SENT
     assert server.seen == []
+
+
+# -- found by mutation testing (bench/mutation)
+
+def test_the_query_string_reaches_the_server(server, transport_class):
+    assert post(transport_class(), server.url('/twirp/x?trace=1&b=2')).status == 200
+    assert server.seen[0]['path'] == '/twirp/x?trace=1&b=2'
+
+
+@pytest.mark.parametrize('url', ['ftp://127.0.0.1:1/x', 'wss://127.0.0.1:1/x', 'unix://127.0.0.1:1/x'])
+def test_http_client_refuses_a_scheme_other_than_http_and_https(url):
+    with pytest.raises(TransportFailure) as caught:
+        post(HttpClientTransport(), url)
+    assert caught.value.kind == puddle_http.OTHER
+    assert caught.value.detail == 'unsupported URL scheme {0!r}'.format(url.split(':')[0])
+
+
+def test_http_client_refuses_a_port_out_of_range():
+    with pytest.raises(TransportFailure) as caught:
+        post(HttpClientTransport(), 'http://127.0.0.1:99999/x')
+    assert caught.value.kind == puddle_http.OTHER
+    assert caught.value.detail.startswith('ValueError: ')
+
+
+def test_a_kept_alive_connection_takes_the_timeout_of_each_request(server):
+    transport = HttpClientTransport()
+    assert post(transport, server.url(), timeout=5).status == 200
+    server.behaviours.append(('slow', 1.5))
+    started = time.monotonic()
+    with pytest.raises(TransportFailure) as caught:
+        post(transport, server.url(), timeout=0.3)
+    assert caught.value.kind == NO_ANSWER
+    assert time.monotonic() - started < 1.4
+    assert server.connections == 1
+
+
+def test_close_closes_every_kept_alive_connection(server):
+    transport = HttpClientTransport()
+    assert post(transport, server.url()).status == 200
+    connection = list(transport._connections.values())[0]
+    transport.close()
+    assert transport._connections == {}
+    assert connection.sock is None  # closed, not only forgotten
+    assert post(transport, server.url()).status == 200
+    assert server.connections == 2
+
+
+def test_a_socket_whose_descriptor_is_gone_counts_as_closed_by_the_peer():
+    import os
+    probe = socket.socket()
+    os.close(probe.fileno())  # select() now fails with EBADF (an OSError)
+    try:
+        assert puddle_http._closed_by_peer(probe) is True
+    finally:
+        probe.detach()
+    closed = socket.socket()
+    closed.close()  # fileno() is -1: select() raises ValueError
+    assert puddle_http._closed_by_peer(closed) is True
+    assert puddle_http._closed_by_peer(None) is True
+
+
+def test_an_idle_socket_the_peer_keeps_open_is_not_closed():
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        assert puddle_http._closed_by_peer(ours) is False
+        theirs.close()
+        assert puddle_http._closed_by_peer(ours) is True
+
+
+def test_a_transport_made_with_the_defaults_verifies_certificates(tls_server):
+    transport = puddle_http.make_transport(tls_server.url(), environ={})
+    with pytest.raises(TransportFailure) as caught:
+        post(transport, tls_server.url())
+    assert caught.value.kind == TLS
+
+
+def test_requests_refusing_a_url_is_a_transport_failure_of_kind_other():
+    with pytest.raises(TransportFailure) as caught:
+        post(RequestsTransport(), 'http://exa mple.test:8080/\x00')
+    assert caught.value.kind == puddle_http.OTHER
+
+
+def test_a_failure_detail_is_at_most_300_characters():
+    detail = puddle_http._describe(ValueError('x' * 1000))
+    assert detail == ('ValueError: ' + 'x' * 1000)[:300]
+
+
+class FakeTlsContext(object):
+    def __init__(self, system_cas):
+        self.system_cas = system_cas
+        self.loaded = []
+
+    def cert_store_stats(self):
+        return {'x509_ca': self.system_cas, 'crl': 0, 'x509': self.system_cas}
+
+    def load_verify_locations(self, cafile=None):
+        self.loaded.append(cafile)
+
+
+def test_certifi_is_trusted_only_where_the_system_trusts_no_ca():
+    import certifi  # brought by requests, which the unit tests install
+    with_cas, without_cas = FakeTlsContext(140), FakeTlsContext(0)
+    puddle_http._trust_certifi_if_the_system_trusts_nothing(with_cas)
+    puddle_http._trust_certifi_if_the_system_trusts_nothing(without_cas)
+    assert with_cas.loaded == []
+    assert without_cas.loaded == [certifi.where()]
+
+
+def test_without_certifi_a_system_without_cas_keeps_its_empty_store(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, 'certifi', None)  # import certifi raises ImportError
+    context = FakeTlsContext(0)
+    puddle_http._trust_certifi_if_the_system_trusts_nothing(context)
+    assert context.loaded == []

@@ -283,3 +283,43 @@ def test_change_record_counts_only_this_tasks_actions():
     assert record.as_result() == {
         'changed': True, 'actions': ['stop', 'start'],
         'adopted': [{'action': 'create', 'reason': 'already_exists', 'status': 'started'}]}
+
+
+# -- found by mutation testing (bench/mutation)
+
+@pytest.mark.parametrize('args, message', [
+    ({'api_token': TOKEN},
+     'No Puddle server address: set the server_address option or the PUDDLE_SERVER_ADDRESS environment variable.'),
+    ({'server_address': SERVER, 'api_secret_key': SECRET},
+     'api_secret_key is set but api_key_id is missing: set the api_key_id option or the PUDDLE_API_KEY_ID '
+     '(or PUDDLE_api_key_id) environment variable.'),
+])
+def test_the_connection_message_names_each_variable_once(make_module, capsys, args, message):
+    module = make_module(args)
+    assert task_result(capsys, lambda: module.client)['msg'] == message
+
+
+def test_the_api_key_id_is_not_masked_in_results(make_module, capsys):
+    # Only the secret and the token are no_log: the key id tells which credentials a task used.
+    module = make_module({'server_address': SERVER, 'api_key_id': 'key-7', 'api_secret_key': SECRET})
+    result = task_result(capsys, lambda: module.exit_json(changed=False, used='key-7'))
+    assert result['used'] == 'key-7'
+
+
+def test_a_failure_without_a_system_returns_no_system_key(make_module, capsys):
+    module = make_module({'server_address': SERVER, 'api_token': TOKEN})
+    assert 'system' not in task_result(capsys, lambda: module.fail('no system involved'))
+
+
+def test_secrets_are_scrubbed_from_nested_results_before_ansible_masks_them():
+    value = {'a': ['x ' + SECRET, ('y', {'b': SECRET})], 'n': 3, 'none': None}
+    assert pm._scrub_value(value, [SECRET]) == {'a': ['x ********', ['y', {'b': '********'}]], 'n': 3, 'none': None}
+
+
+def test_values_equal_but_not_identical_are_no_change():
+    tracker = pm.DifferenceTracker()
+    tracker.add('tags', {'project': 'p'}, {'project': 'p'})
+    tracker.add(''.join(['sta', 'te']), 'stopped', 'started')  # a name built at run time
+    tracker.add('state', 'started', 'started')
+    assert tracker.changes() == []
+    assert list(tracker.diff()['after']) == ['tags', 'state']

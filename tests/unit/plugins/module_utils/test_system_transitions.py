@@ -169,6 +169,16 @@ def test_wait_false_without_request_waits_for_nothing():
     assert transitions.steps_for('stopping', 'started', wait=False) == ('wait_stopped', 'start')
 
 
+@pytest.mark.parametrize('waits', [
+    ('wait_started',),
+    ('wait_stable', 'wait_started'),
+    ('wait_stable', 'wait_stopped', 'wait_terminated'),
+])
+def test_without_final_waits_drops_every_wait_when_there_is_no_request(waits):
+    # The table has no cell of several waits alone today; a new one must still wait for nothing.
+    assert transitions.without_final_waits(waits) == ()
+
+
 @pytest.mark.parametrize('system, expected', [
     (None, 'absent'),
     ({'status': 'terminated'}, 'absent'),
