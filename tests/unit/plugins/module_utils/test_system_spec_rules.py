@@ -208,7 +208,8 @@ def test_complete_tags_does_not_change_the_declared_dict():
 @pytest.mark.parametrize('tags, field, rule, message', [
     ({'project': 'p', 'nope': 'x'}, 'tags.nope', 'unknown_tag', 'tags.nope: no such tag is defined in Puddle'),
     ({'project': 'p', 'legacy': 'x'}, 'tags.legacy', 'disabled_tag', 'tags.legacy: the tag is disabled and cannot be set'),
-    ({'cost-center': 'ops'}, 'tags.project', 'required', 'tags.project is required and the tag has no default value'),
+    ({'cost-center': 'ops'}, 'tags.project', 'required',
+     'tags.project is required and needs a value (a null or empty value is no value)'),
 ])
 def test_complete_tags_refuses_unknown_disabled_and_missing_required_tags(tags, field, rule, message):
     error = raised(spec.complete_tags, TAG_DEFINITIONS, tags)
@@ -286,7 +287,7 @@ def test_drift_lists_every_difference_in_the_order_of_the_options():
         dict(attribute='image', current='img-new', declared='img-old'),
         dict(attribute='instance_type', current='small', declared='large'),
         dict(attribute='idle_interval', current=60, declared=30),
-        dict(attribute='tags', current={'project': 'p', 'owner': None}, declared={'project': 'p', 'owner': 'me'}),
+        dict(attribute='tags', current={'project': 'p', 'owner': ''}, declared={'project': 'p', 'owner': 'me'}),
     ]
 
 
@@ -330,7 +331,9 @@ def test_creation_request_checks_the_options_before_any_look_up():
 
 def test_predicted_new_system_is_what_create_would_return():
     creation = spec.creation_request(FakeCatalogue(), declared(tags={'project': 'p'}, disk_size_gb=300))
-    assert spec.predicted_new_system(creation) == dict(
+    predicted = spec.predicted_new_system(creation)
+    expected = dict(
         id=None, name='sys-1', cloud='aws', status='provisioning', product='dai', version='2.0', image_id='img-new',
         image_name='DAI 2.0', instance_type='small', instance_type_id='it-small', cu_per_hour=2, disk_size_gb=300,
         idle_interval=60, tags={'project': 'p', 'cost-center': 'rnd'})
+    assert dict((key, predicted.get(key)) for key in expected) == expected
