@@ -40,11 +40,13 @@ FILES = {
     "plugins/module_utils/system_transitions.py": (90, [
         UNITS + "/module_utils/test_system_transitions.py",
         UNITS + "/modules/test_puddle_system.py",
+        UNITS + "/modules/test_puddle_system_truth.py",
     ]),
     "plugins/module_utils/system_spec.py": (80, [
         UNITS + "/module_utils/test_system_spec.py",
         UNITS + "/module_utils/test_system_spec_rules.py",
         UNITS + "/modules/test_puddle_system.py",
+        UNITS + "/modules/test_puddle_system_truth.py",
     ]),
     "plugins/module_utils/config_toml.py": (80, [
         UNITS + "/module_utils/test_config_toml.py",
@@ -65,6 +67,7 @@ FILES = {
     ]),
     "plugins/modules/puddle_system.py": (80, [
         UNITS + "/modules/test_puddle_system.py",
+        UNITS + "/modules/test_puddle_system_truth.py",
         UNITS + "/modules/test_puddle_system_waits.py",
     ]),
     "plugins/module_utils/puddle_http.py": (80, [
