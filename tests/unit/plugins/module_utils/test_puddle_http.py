@@ -389,12 +389,10 @@ def test_http_client_refuses_a_port_out_of_range():
 def test_a_kept_alive_connection_takes_the_timeout_of_each_request(server):
     transport = HttpClientTransport()
     assert post(transport, server.url(), timeout=5).status == 200
-    server.behaviours.append(('slow', 1.5))
-    started = time.monotonic()
+    server.behaviours.append(('slow', 1.5))  # within the first request's 5 s, past this one's 0.3 s
     with pytest.raises(TransportFailure) as caught:
         post(transport, server.url(), timeout=0.3)
     assert caught.value.kind == NO_ANSWER
-    assert time.monotonic() - started < 1.4
     assert server.connections == 1
 
 
