@@ -236,12 +236,12 @@ def test_a_dropped_connection_after_the_request_is_a_lost_answer(server, transpo
 
 
 def test_an_answer_slower_than_the_timeout_is_a_lost_answer(server, transport_class):
+    # Had the transport waited past its 0.3 s timeout, the answer (after 1.5 s) would have come: the
+    # failure itself proves the timeout held, with no wall-clock bound that a busy machine could break.
     server.behaviours.append(('slow', 1.5))
-    started = time.monotonic()
     with pytest.raises(TransportFailure) as caught:
         post(transport_class(), server.url(), timeout=0.3)
     assert caught.value.kind == NO_ANSWER
-    assert time.monotonic() - started < 1.4
 
 
 def test_the_transport_recovers_after_a_failure(server, transport_class):
