@@ -34,6 +34,45 @@ def test_bad_flags_exit_2(tmp_path, args, message):
     assert message in result.stderr
 
 
+def test_help_shows_the_defaults_and_what_each_fault_does():
+    result = subprocess.run(
+        SimulatorProcess.command(["--help"]),
+        check=False,
+        env=dict(SimulatorProcess.environment(), COLUMNS="250"),  # one line per option
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert any(line.endswith("port, 0 picks a free one (default: 8080)") for line in lines)
+    assert any(line.endswith("SQLite file holding all state (default: ./puddle-sim.sqlite)") for line in lines)
+    assert any(line.endswith("share of requests answered 503 unavailable (fault knob unavailable_rate) (default: 0.0)")
+               for line in lines)
+    fault_lines = [line for line in lines if line.lstrip().startswith("--fault-")]
+    assert len(fault_lines) == 11
+    assert not [line for line in fault_lines if " share " not in line and " delay " not in line
+                and " Retry-After " not in line and " seed " not in line]
+    assert "(default: None)" not in result.stdout
+
+
+def test_an_unusable_db_fails_with_one_line(tmp_path):
+    missing = tmp_path / "no-such-dir" / "x.sqlite"
+    result = subprocess.run(
+        SimulatorProcess.command(["--port", "0", "--db", str(missing)]),
+        check=False,
+        env=SimulatorProcess.environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "puddle-simulator: error: --db %s: cannot use this SQLite file (unable to open database file)" % missing
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_banner_port_file_and_loopback_default(start_sim):
     sim = start_sim()
     log = sim.log()
