@@ -44,15 +44,20 @@ def test_help_shows_the_defaults_and_what_each_fault_does():
         timeout=60,
     )
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert any(line.endswith("port, 0 picks a free one (default: 8080)") for line in lines)
-    assert any(line.endswith("SQLite file holding all state (default: ./puddle-sim.sqlite)") for line in lines)
-    assert any(line.endswith("share of requests answered 503 unavailable (fault knob unavailable_rate) (default: 0.0)")
-               for line in lines)
-    fault_lines = [line for line in lines if line.lstrip().startswith("--fault-")]
-    assert len(fault_lines) == 11
-    assert not [line for line in fault_lines if " share " not in line and " delay " not in line
-                and " Retry-After " not in line and " seed " not in line]
+    # One chunk per option: "--port PORT port, 0 picks a free one (default: 8080)".
+    options = " ".join(result.stdout.split(" options: ", 1)[-1].split()).split(" --")
+    described = dict((chunk.split(" ", 1)[0], chunk) for chunk in options)
+    assert described["port"].endswith("port, 0 picks a free one (default: 8080)")
+    assert described["db"].endswith("SQLite file holding all state (default: ./puddle-sim.sqlite)")
+    assert described["fault-unavailable-rate"] == (
+        "fault-unavailable-rate FAULT_UNAVAILABLE_RATE share of requests answered 503 unavailable "
+        "(fault knob unavailable_rate) (default: 0.0)")
+    faults = [name for name in described if name.startswith("fault-")]
+    assert len(faults) == 11
+    for name in faults:  # a description of its own before "(fault knob ...)", and the default
+        words = described[name].split(" ")
+        assert words[2] != "(fault", described[name]
+        assert described[name].endswith(")") and "(default: " in described[name]
     assert "(default: None)" not in result.stdout
 
 
