@@ -92,7 +92,7 @@ EXAMPLES = r"""
   block:
     - name: Each of these tasks now costs one request when nothing changes
       puddle.cloud.puddle_system:
-        name: "lab-{{ item }}"
+        name: "token-lab-{{ item }}"
         cloud: aws
         image: aws-h2o3-3.46.0.1
         instance_type: m5.xlarge

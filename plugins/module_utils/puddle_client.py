@@ -14,6 +14,7 @@ import math
 import random as _random_module
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
 
@@ -305,17 +306,40 @@ def error_from_answer(http_status, payload, retry_after_header=None, rpc_name=''
     return error
 
 
-def transport_error_from_failure(failure, rpc_name):
-    """A TransportError for a puddle_http.TransportFailure; never includes the request body."""
+def shown_address(server_address):
+    """server_address as a message may show it: without user:password@ (no secret in messages)."""
+    parts = urlsplit(server_address or '')
+    if '@' not in parts.netloc:
+        return server_address
+    return urlunsplit((parts.scheme, parts.netloc.rsplit('@', 1)[1], parts.path, parts.query, parts.fragment))
+
+
+def transport_error_from_failure(failure, rpc_name, server_address=''):
+    """A TransportError for a puddle_http.TransportFailure; never includes the request body.
+
+    The message names the address that was tried and where it comes from, so a wrong
+    server_address is recognised at once.
+    """
+    where = 'server_address {0} (option server_address or PUDDLE_SERVER_ADDRESS)'.format(
+        shown_address(server_address))
+    if failure.reason == puddle_http.NOT_TLS:
+        return TransportError(
+            '{0}: the server at {1} does not seem to speak TLS ({2}); check the scheme of server_address '
+            '(http:// for a plain HTTP server)'.format(rpc_name, where, failure.detail),
+            retryable=False)
+    if failure.reason == puddle_http.UNKNOWN_HOST:
+        return TransportError(
+            '{0}: the host name of {1} does not resolve ({2})'.format(rpc_name, where, failure.detail),
+            retryable=False)
     if failure.kind == puddle_http.TLS:
         return TransportError(
-            '{0}: TLS verification failed ({1}); set ca_path to the CA bundle that signed the server '
-            'certificate, or validate_certs=false for a test server'.format(rpc_name, failure.detail),
+            '{0}: TLS verification failed for {1} ({2}); set ca_path to the CA bundle that signed the server '
+            'certificate, or validate_certs=false for a test server'.format(rpc_name, where, failure.detail),
             retryable=False)
     if failure.kind in (puddle_http.NOT_SENT, puddle_http.NO_ANSWER):
-        return TransportError('{0}: no answer from Puddle ({1})'.format(rpc_name, failure.detail),
+        return TransportError('{0}: no answer from Puddle at {1} ({2})'.format(rpc_name, where, failure.detail),
                               retryable=True, may_have_been_committed=failure.kind == puddle_http.NO_ANSWER)
-    return TransportError('{0}: request failed ({1})'.format(rpc_name, failure.detail), retryable=False)
+    return TransportError('{0}: request to {1} failed ({2})'.format(rpc_name, where, failure.detail), retryable=False)
 
 
 def backoff_delay(attempt, backoff_base, backoff_max, random_source):
@@ -480,7 +504,7 @@ class PuddleClient(object):
             answer = self.transport.post(self.url_for(route), json.dumps(body).encode('utf-8'),
                                          self._headers(with_token), self.request_timeout)
         except puddle_http.TransportFailure as failure:
-            raise self._scrub_error(transport_error_from_failure(failure, rpc_name))
+            raise self._scrub_error(transport_error_from_failure(failure, rpc_name, self.server_address))
         return self._decode(answer, rpc_name)
 
     def _decode(self, answer, rpc_name):

@@ -40,14 +40,52 @@ NOT_SENT = 'not_sent'      # no connection was made, so the server cannot have s
 NO_ANSWER = 'no_answer'    # the request may have reached the server, but no complete answer came back
 OTHER = 'other'            # anything else (a malformed URL, ...)
 
+# TransportFailure reasons: a finer cause, when one is recognised (None otherwise)
+NOT_TLS = 'not_tls'            # an https:// address, but the server answered without TLS (plain HTTP?)
+UNKNOWN_HOST = 'unknown_host'  # the host name does not resolve (not a temporary resolver failure)
+
 
 class TransportFailure(Exception):
     """A request that got no HTTP answer; .kind says how far it got."""
 
-    def __init__(self, kind, detail):
+    def __init__(self, kind, detail, reason=None):
         super(TransportFailure, self).__init__(detail)
         self.kind = kind
         self.detail = detail
+        self.reason = reason
+
+
+def _causes(exc):
+    """exc and the exceptions behind it (cause, context, urllib3's reason, wrapped arguments)."""
+    seen = []
+    pending = [exc]
+    while pending and len(seen) < 20:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        pending.extend([current.__cause__, current.__context__, getattr(current, 'reason', None)])
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+    return seen
+
+
+# getaddrinfo errors that say the name does not exist; EAI_AGAIN (temporary) is not among them.
+_UNKNOWN_HOST_ERRORS = tuple(getattr(socket, name) for name in ('EAI_NONAME', 'EAI_NODATA') if hasattr(socket, name))
+
+
+def failure_reason(exc):
+    """NOT_TLS, UNKNOWN_HOST or None for an exception raised by a request."""
+    for cause in _causes(exc):
+        if isinstance(cause, socket.gaierror) and cause.errno in _UNKNOWN_HOST_ERRORS:
+            return UNKNOWN_HOST
+        # OpenSSL's answer to a server that replies in plain text to the TLS handshake.
+        if 'WRONG_VERSION_NUMBER' in str(cause) or 'wrong version number' in str(cause):
+            return NOT_TLS
+    return None
+
+
+def _failure(kind, exc):
+    return TransportFailure(kind, _describe(exc), failure_reason(exc))
 
 
 class HttpAnswer(object):
@@ -173,7 +211,7 @@ class HttpClientTransport(object):
                 connection.connect()
             except Exception as exc:
                 connection.close()
-                raise TransportFailure(_connect_failure_kind(exc), _describe(exc))
+                raise _failure(_connect_failure_kind(exc), exc)
             self._connections[key] = connection
         connection.timeout = timeout
         if connection.sock is not None:
@@ -262,9 +300,9 @@ class RequestsTransport(object):
             response = self._session.post(url, data=body, headers=headers, timeout=timeout, verify=self.verify,
                                           allow_redirects=False)
         except exceptions.SSLError as exc:
-            raise TransportFailure(TLS, _describe(exc))
+            raise _failure(TLS, exc)
         except (exceptions.ConnectionError, exceptions.Timeout, exceptions.ChunkedEncodingError) as exc:
-            raise TransportFailure(NOT_SENT if _requests_never_connected(exc) else NO_ANSWER, _describe(exc))
+            raise _failure(NOT_SENT if _requests_never_connected(exc) else NO_ANSWER, exc)
         except exceptions.RequestException as exc:
             raise TransportFailure(OTHER, _describe(exc))
         return HttpAnswer(response.status_code, response.headers, response.content)

@@ -194,8 +194,13 @@ def complete_tags(defined_tags, declared):
         if tag_name not in complete and definition.get('default_value'):
             complete[tag_name] = definition['default_value']
         if definition.get('required') and not complete.get(tag_name):
-            raise invalid_option('tags.%s' % tag_name, 'required',
-                                 'tags.%s is required and needs a value (a null or empty value is no value)' % tag_name)
+            if tag_name in declared:
+                message = ('tags.%s is required, but its value is empty: a null or empty value means no value, and '
+                           "Puddle's default value is not applied to a tag given without a value; give a non-empty value"
+                           % tag_name)
+            else:
+                message = 'tags.%s is required and the tag has no default value: give it a non-empty value' % tag_name
+            raise invalid_option('tags.%s' % tag_name, 'required', message)
     return complete
 
 

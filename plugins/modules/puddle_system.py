@@ -116,8 +116,9 @@ options:
       - Tags of the system, tag name to value. Each name must be a tag defined in Puddle and not disabled; a required tag
         without a default value must be given; values have at most 256 characters.
       - Only the tags given here are compared with an existing system, because Puddle adds the tags that have default values.
-      - A V(null) value means "no value", the empty string. The tag is stored with the empty string, not with its default
-        value, and compares equal to an empty tag or a tag the system does not carry. A required tag needs a non-empty value.
+      - A V(null) value means "no value", the empty string. The tag is stored with the empty string; Puddle's default value
+        of the tag is not applied to a tag given as V(null). It compares equal to an empty tag or a tag the system does not
+        carry. A required tag needs a non-empty value, so V(null) for a required tag is refused (rule V(required)).
         The filters of M(puddle.cloud.puddle_system_info) and of the P(puddle.cloud.puddle#inventory) inventory
         give V(null) the same meaning.
     type: dict

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from puddle_simulator import errors, validation
@@ -14,10 +15,38 @@ from puddle_simulator.server import serve, write_port_file
 from puddle_simulator.timing import Timing
 from puddle_simulator.yamlfile import ConfigFileError
 
+# One line per fault knob (docs/api.md, control API); rates are 0.0 to 1.0 and apply to puddle.v2 methods only.
+FAULT_HELP = {
+    "unavailable_rate": "share of requests answered 503 unavailable",
+    "resource_exhausted_rate": "share of requests answered 429 resource_exhausted with Retry-After",
+    "retry_after_seconds": "the Retry-After seconds of those 429 answers",
+    "latency_ms_min": "least delay added to each request, in milliseconds",
+    "latency_ms_max": "most delay added to each request, in milliseconds",
+    "drop_rate": "share of connections closed before the request is handled",
+    "drop_after_commit_rate": "share of requests handled and stored, then closed without an answer",
+    "provisioning_failure_rate": "share of provisionings that end in the failed status",
+    "start_failure_rate": "share of starts that end in the failed status",
+    "config_upload_failure_rate": "share of config.toml uploads that fail",
+    "seed": "seed of the dice that decide when faults fire",
+}
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows the default of each option that has one (not "default: None")."""
+
+    def _get_help_string(self, action):
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="puddle-simulator", description="Serve a simulated Puddle (docs/api.md).")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    parser = argparse.ArgumentParser(
+        prog="puddle-simulator",
+        description="Serve a simulated Puddle (docs/api.md).",
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind; 127.0.0.1 is loopback only")
     parser.add_argument("--port", type=int, default=8080, help="port, 0 picks a free one")
     parser.add_argument("--port-file", help="write the bound port to this file once listening")
     parser.add_argument("--db", default="./puddle-sim.sqlite", help="SQLite file holding all state")
@@ -29,14 +58,15 @@ def build_parser():
     parser.add_argument("--token-ttl", type=float, default=3600.0, help="login token lifetime in seconds")
     parser.add_argument("--tls-cert", help="certificate (PEM) to serve HTTPS")
     parser.add_argument("--tls-key", help="private key (PEM) to serve HTTPS")
-    parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
+    parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"),
+                        help="the server's log level")
     for knob, default in KNOB_DEFAULTS.items():
         parser.add_argument(
             "--fault-" + knob.replace("_", "-"),
             dest="fault_" + knob,
             type=type(default),
             default=default,
-            help="fault knob %s" % knob,
+            help="%s (fault knob %s)" % (FAULT_HELP[knob], knob),
         )
     return parser
 
@@ -65,15 +95,18 @@ def main(argv=None):
     except ConfigFileError as error:
         parser.error(str(error))
 
-    sim = Simulator(
-        options.db,
-        catalogue=catalogue,
-        accounts=accounts,
-        timing=Timing(**timing),
-        faults=Faults(**knobs),
-        token_ttl_seconds=options.token_ttl,
-        control_token=options.control_token,
-    )
+    try:
+        sim = Simulator(
+            options.db,
+            catalogue=catalogue,
+            accounts=accounts,
+            timing=Timing(**timing),
+            faults=Faults(**knobs),
+            token_ttl_seconds=options.token_ttl,
+            control_token=options.control_token,
+        )
+    except sqlite3.Error as error:
+        parser.exit(2, "puddle-simulator: error: --db %s: cannot use this SQLite file (%s)\n" % (options.db, error))
 
     def on_listening(address):
         host, port = address[0], address[1]

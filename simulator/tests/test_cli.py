@@ -34,6 +34,50 @@ def test_bad_flags_exit_2(tmp_path, args, message):
     assert message in result.stderr
 
 
+def test_help_shows_the_defaults_and_what_each_fault_does():
+    result = subprocess.run(
+        SimulatorProcess.command(["--help"]),
+        check=False,
+        env=dict(SimulatorProcess.environment(), COLUMNS="250"),  # one line per option
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    # One chunk per option: "--port PORT port, 0 picks a free one (default: 8080)".
+    options = " ".join(result.stdout.split(" options: ", 1)[-1].split()).split(" --")
+    described = dict((chunk.split(" ", 1)[0], chunk) for chunk in options)
+    assert described["port"].endswith("port, 0 picks a free one (default: 8080)")
+    assert described["db"].endswith("SQLite file holding all state (default: ./puddle-sim.sqlite)")
+    assert described["fault-unavailable-rate"] == (
+        "fault-unavailable-rate FAULT_UNAVAILABLE_RATE share of requests answered 503 unavailable "
+        "(fault knob unavailable_rate) (default: 0.0)")
+    faults = [name for name in described if name.startswith("fault-")]
+    assert len(faults) == 11
+    for name in faults:  # a description of its own before "(fault knob ...)", and the default
+        words = described[name].split(" ")
+        assert words[2] != "(fault", described[name]
+        assert described[name].endswith(")") and "(default: " in described[name]
+    assert "(default: None)" not in result.stdout
+
+
+def test_an_unusable_db_fails_with_one_line(tmp_path):
+    missing = tmp_path / "no-such-dir" / "x.sqlite"
+    result = subprocess.run(
+        SimulatorProcess.command(["--port", "0", "--db", str(missing)]),
+        check=False,
+        env=SimulatorProcess.environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "puddle-simulator: error: --db %s: cannot use this SQLite file (unable to open database file)" % missing
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_banner_port_file_and_loopback_default(start_sim):
     sim = start_sim()
     log = sim.log()

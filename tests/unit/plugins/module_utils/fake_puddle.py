@@ -14,7 +14,9 @@ import json
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_http import (
     NO_ANSWER,
     NOT_SENT,
+    NOT_TLS,
     TLS,
+    UNKNOWN_HOST,
     HttpAnswer,
     TransportFailure,
 )
@@ -81,6 +83,11 @@ BEFORE_HANDLING = {
     'refused': lambda fault: TransportFailure(NOT_SENT, 'ConnectionRefusedError: [Errno 111] Connection refused'),
     'connect_timeout': lambda fault: TransportFailure(NOT_SENT, 'TimeoutError: connect timed out'),
     'ssl': lambda fault: TransportFailure(TLS, 'SSLCertVerificationError: certificate verify failed'),
+    'not_tls': lambda fault: TransportFailure(TLS, 'SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number',
+                                              NOT_TLS),
+    'unknown_host': lambda fault: TransportFailure(NOT_SENT, 'gaierror: [Errno -2] Name or service not known',
+                                                   UNKNOWN_HOST),
+    'dns_again': lambda fault: TransportFailure(NOT_SENT, 'gaierror: [Errno -3] Temporary failure in name resolution'),
 }
 AFTER_HANDLING = {
     'drop_after_commit': lambda fault: TransportFailure(NO_ANSWER, 'RemoteDisconnected: Connection aborted.'),

@@ -131,6 +131,57 @@ def test_a_tls_failure_is_not_retried_and_hints_at_ca_path(client, fake):
     assert fake.methods() == ['Login']
 
 
+def test_a_server_that_does_not_speak_tls_is_named_and_not_retried(client, fake):
+    fake.fail_next('Login', 'not_tls', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        client.login()
+    message = caught.value.message
+    assert 'does not seem to speak TLS' in message
+    assert 'check the scheme of server_address' in message
+    assert SERVER in message
+    assert 'ca_path' not in message and 'validate_certs' not in message
+    assert caught.value.retryable is False
+    assert fake.methods() == ['Login']
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once_naming_the_address(client, fake):
+    fake.fail_next('Login', 'unknown_host', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        client.login()
+    message = caught.value.message
+    assert 'does not resolve' in message
+    assert 'server_address {0} (option server_address or PUDDLE_SERVER_ADDRESS)'.format(SERVER) in message
+    assert caught.value.retryable is False
+    assert fake.methods() == ['Login']
+
+
+def test_a_temporary_name_resolution_failure_is_retried(client, fake):
+    fake.fail_next('Login', 'dns_again', times=2)
+    client.login()
+    assert fake.methods() == ['Login', 'Login', 'Login']
+
+
+def test_a_refused_connection_is_retried_and_the_message_names_the_address(make_client, fake):
+    client = make_client(max_retries=2)
+    fake.fail_next('Login', 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        client.login()
+    message = caught.value.message
+    assert 'Connection refused' in message
+    assert 'at server_address {0} (option server_address or PUDDLE_SERVER_ADDRESS)'.format(SERVER) in message
+    assert 'gave up after 3 attempts' in message
+    assert fake.methods() == ['Login'] * 3
+
+
+def test_the_address_in_a_message_never_shows_a_password(make_client, fake):
+    client = make_client(server_address='https://someone:hunter2@puddle.test')
+    fake.fail_next('Login', 'unknown_host')
+    with pytest.raises(pc.TransportError) as caught:
+        client.login()
+    assert 'hunter2' not in caught.value.message
+    assert 'server_address https://puddle.test ' in caught.value.message
+
+
 def test_a_secret_echoed_by_the_server_is_scrubbed_everywhere(client, fake):
     fake.fail_next('Login', 'internal', msg='cannot check demo-secret-key', meta={'detail': 'key demo-secret-key'})
     with pytest.raises(pc.ServerError) as caught:

@@ -19,7 +19,9 @@ from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_http import (
     NO_ANSWER,
     NOT_SENT,
+    NOT_TLS,
     TLS,
+    UNKNOWN_HOST,
     HttpClientTransport,
     RequestsTransport,
     TransportFailure,
@@ -271,6 +273,43 @@ def test_a_trusted_certificate_for_another_name_is_a_tls_failure(misnamed_tls_se
         post(transport_class(ca_path=misnamed_tls_server.ca_file), misnamed_tls_server.url())
     assert caught.value.kind == TLS
     assert misnamed_tls_server.seen == []
+
+
+@pytest.mark.parametrize('validate_certs', [True, False])
+def test_https_to_a_plain_http_server_is_recognised(server, transport_class, validate_certs):
+    with pytest.raises(TransportFailure) as caught:
+        post(transport_class(validate_certs=validate_certs), server.url().replace('http://', 'https://', 1))
+    assert caught.value.kind == TLS
+    assert caught.value.reason == NOT_TLS
+    assert server.seen == []
+
+
+def test_an_untrusted_certificate_has_no_finer_reason(tls_server, transport_class):
+    with pytest.raises(TransportFailure) as caught:
+        post(transport_class(), tls_server.url())
+    assert caught.value.reason is None
+
+
+def fail_to_resolve(errno, text):
+    def getaddrinfo(*args, **kwargs):
+        raise socket.gaierror(errno, text)
+    return getaddrinfo
+
+
+def test_a_name_that_does_not_resolve_is_an_unknown_host(transport_class, monkeypatch):
+    monkeypatch.setattr(socket, 'getaddrinfo', fail_to_resolve(socket.EAI_NONAME, 'Name or service not known'))
+    with pytest.raises(TransportFailure) as caught:
+        post(transport_class(), 'http://puddle.invalid:8080/twirp/x', timeout=2)
+    assert caught.value.kind == NOT_SENT
+    assert caught.value.reason == UNKNOWN_HOST
+
+
+def test_a_temporary_resolver_failure_is_not_an_unknown_host(transport_class, monkeypatch):
+    monkeypatch.setattr(socket, 'getaddrinfo', fail_to_resolve(socket.EAI_AGAIN, 'Temporary failure in name resolution'))
+    with pytest.raises(TransportFailure) as caught:
+        post(transport_class(), 'http://puddle.invalid:8080/twirp/x', timeout=2)
+    assert caught.value.kind == NOT_SENT
+    assert caught.value.reason is None
 
 
 @pytest.mark.filterwarnings('ignore:Unverified HTTPS request')  # requests' warning is the expected outcome here

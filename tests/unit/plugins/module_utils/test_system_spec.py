@@ -28,15 +28,18 @@ def test_a_declared_empty_tag_keeps_its_empty_value_not_the_default():
     assert spec.complete_tags(TAGS, {'project': 'x', 'cost-center': ''}) == {'project': 'x', 'cost-center': '', 'owner': 'ops'}
 
 
-@pytest.mark.parametrize('declared, field', [
-    ({'cost-center': 'a'}, 'tags.project'),
-    ({'project': '', 'cost-center': 'a'}, 'tags.project'),
-    ({'project': 'x', 'owner': ''}, 'tags.owner'),  # a required tag given empty does not get its default
+@pytest.mark.parametrize('declared, field, says', [
+    ({'cost-center': 'a'}, 'tags.project', 'tags.project is required and the tag has no default value'),
+    ({'project': '', 'cost-center': 'a'}, 'tags.project', 'tags.project is required, but its value is empty'),
+    # a required tag given empty (a null value is the empty string) does not get its default
+    ({'project': 'x', 'owner': ''}, 'tags.owner', "tags.owner is required, but its value is empty: a null or empty "
+     "value means no value, and Puddle's default value is not applied"),
 ])
-def test_a_required_tag_without_value_is_refused(declared, field):
+def test_a_required_tag_without_value_is_refused(declared, field, says):
     with pytest.raises(ValidationFailedError) as caught:
         spec.complete_tags(TAGS, declared)
     assert (caught.value.field, caught.value.rule) == (field, 'required')
+    assert says in caught.value.message
 
 
 def test_an_empty_declared_tag_equals_a_missing_or_empty_tag_of_the_system():
