@@ -14,7 +14,7 @@ description:
   - An ansible-rulebook event source that polls a Puddle server and puts one event on the queue for
     each change it sees in the user's systems.
   - Each poll sends one C(SystemService/ListSystems) request, plus one C(SystemService/GetCUConsumptionInfo)
-    only when O(cu_low_threshold) is set, through the collection's Puddle client (the one the modules use);
+    only when O(cu_low_threshold) is set, through the Puddle client O(api_client) picks, as the modules do;
     lost answers, C(unavailable) and rate limiting are retried with a backoff, and an expired login token
     is replaced by a new login when O(api_key_id) and O(api_secret_key) are given.
   - 'Every event is a dictionary with one key, C(puddle), holding: C(event), one of V(system_added),
@@ -83,10 +83,15 @@ options:
     default: 30
   api_client:
     description:
-      - Which Puddle client sends the requests. Only V(builtin), the collection's own client, is available
-        to the event source.
+      - Which client speaks to Puddle, as for the puddle.cloud modules (their O(puddle.cloud.puddle_system#module:api_client)
+        option). V(builtin) is the collection's own client.
+      - V(puddle_client) drives Puddle's own Python client, the C(puddle.client) package every Puddle offers as a wheel
+        in its web UI; it must be installed in the Python that runs ansible-rulebook (in Automation Platform, in the
+        decision environment). With it, O(api_token) and O(ca_path) cannot be used (the source ends at once, naming
+        the option) and O(request_timeout) is not applied.
+      - If not set, the E(PUDDLE_API_CLIENT) environment variable is used.
     type: str
-    choices: [builtin]
+    choices: [builtin, puddle_client]
     default: builtin
   interval:
     description:
@@ -164,6 +169,12 @@ except ImportError:
     sys.path.append(os.path.abspath(os.path.join(os.path.dirname(__file__), *(['..'] * 7))))
     from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as _client_lib
 
+from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import (
+    API_CLIENT_CHOICES,
+    API_CLIENT_ENV,
+    BUILTIN,
+    make_client,
+)
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import has_tags, system_view
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     API_KEY_ID_ENV,
@@ -184,11 +195,12 @@ IDLE_DEADLINE_NEAR = 'idle_deadline_near'
 CU_LOW = 'cu_low'
 
 CONNECTION_DEFAULTS = dict(server_address=None, api_key_id=None, api_secret_key=None, api_token=None,
-                           validate_certs=True, ca_path=None, request_timeout=30.0, api_client='builtin')
+                           validate_certs=True, ca_path=None, request_timeout=30.0, api_client=BUILTIN)
 # The connection arguments read from the environment when not given, in the modules' order.
 ENVIRONMENT_FALLBACKS = dict(server_address=SERVER_ADDRESS_ENV, api_key_id=API_KEY_ID_ENV,
-                             api_secret_key=API_SECRET_KEY_ENV, api_token=API_TOKEN_ENV)
-API_CLIENTS = ('builtin',)
+                             api_secret_key=API_SECRET_KEY_ENV, api_token=API_TOKEN_ENV,
+                             api_client=(API_CLIENT_ENV,))
+API_CLIENTS = API_CLIENT_CHOICES
 WATCH_DEFAULTS = dict(interval=60.0, initial_events=True, idle_warning_minutes=10.0,
                       cu_low_threshold=None, names=[], tags={})
 # Arguments ansible-rulebook itself may add to a source's arguments.
@@ -264,11 +276,13 @@ def parse_arguments(args, environ=None):
         raise SourceArgumentError('unknown argument(s) {0}; the arguments are {1}'.format(
             ', '.join(unknown), ', '.join(sorted(known))))
     given = dict((name, value) for name, value in args.items() if name in known and value is not None)
+    from_environment = {}  # option -> the environment variable that gave its value
     for option, variables in ENVIRONMENT_FALLBACKS.items():
         if option not in given:
-            from_environment = next((environ[name] for name in variables if environ.get(name)), None)
-            if from_environment is not None:
-                given[option] = from_environment
+            variable = next((name for name in variables if environ.get(name)), None)
+            if variable is not None:
+                given[option] = environ[variable]
+                from_environment[option] = variable
     settings = dict(CONNECTION_DEFAULTS, **WATCH_DEFAULTS)
     settings.update(given)
     for option in ('server_address', 'api_key_id', 'api_secret_key', 'api_token', 'ca_path'):
@@ -285,14 +299,22 @@ def parse_arguments(args, environ=None):
     if settings['cu_low_threshold'] is not None:
         settings['cu_low_threshold'] = _number('cu_low_threshold', settings['cu_low_threshold'], _integer)
     if settings['api_client'] not in API_CLIENTS:
-        raise SourceArgumentError('api_client must be one of {0}, got {1!r}'.format(
-            ', '.join(API_CLIENTS), settings['api_client']))
+        raise SourceArgumentError('api_client must be one of {0}, got {1!r}{2}'.format(
+            ', '.join(API_CLIENTS), settings['api_client'], _origin(from_environment, 'api_client')))
     settings['names'] = _string_list('names', settings['names'])
     settings['tags'] = _tag_filter(settings['tags'])
     problem = connection_options_problem(settings)
     if problem is not None:
-        raise SourceArgumentError(problem[1])
+        option, message = problem
+        raise SourceArgumentError(message + _origin(from_environment, option))
     return settings
+
+
+def _origin(from_environment, option):
+    """' (api_token came from the PUDDLE_API_TOKEN environment variable)' when it did, else ''."""
+    if option not in from_environment:
+        return ''
+    return ' ({0} came from the {1} environment variable)'.format(option, from_environment[option])
 
 
 def secrets_of(settings, client=None):
@@ -303,9 +325,8 @@ def secrets_of(settings, client=None):
 
 
 def build_client(settings):
-    """The Puddle client the settings ask for (api_client: builtin, the only one offered)."""
-    return _client_lib.PuddleClient(**dict((name, settings[name]) for name in CONNECTION_DEFAULTS
-                                           if name != 'api_client'))
+    """The Puddle client api_client asks for (PuddleClient or PythonClientAdapter), as the modules get it."""
+    return make_client(**dict((name, settings[name]) for name in CONNECTION_DEFAULTS))
 
 
 # ----------------------------------------------------------------------------- what changed

@@ -15,7 +15,10 @@ import pytest
 import yaml
 
 from ansible_collections.puddle.cloud.extensions.eda.plugins.event_source import puddle_systems
+from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient import PythonClientAdapter
+from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils import puddle_client_double
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import (
     SERVER,
     FakeClock,
@@ -387,7 +390,9 @@ def test_defaults():
     (dict(validate_certs='maybe'), 'validate_certs must be a boolean'),
     (dict(names=[1]), 'names must be a list of strings'),
     (dict(tags=['project']), 'tags must be a dictionary'),
-    (dict(api_client='other'), 'api_client must be one of builtin'),
+    (dict(api_client='other'), "api_client must be one of builtin, puddle_client, got 'other'"),
+    (dict(api_client='puddle_client', api_key_id=None, api_secret_key=None, api_token='token-given'),
+     'api_token cannot be used with api_client=puddle_client'),
     (dict(api_secret_key=None), 'api_key_id is set but api_secret_key is missing'),
     (dict(server_address=None), 'No Puddle server address'),
 ])
@@ -422,9 +427,96 @@ def test_the_documentation_lists_every_argument_with_its_default():
 
 def test_build_client_hands_every_connection_setting_to_the_client(monkeypatch):
     built = []
-    monkeypatch.setattr(puddle_systems._client_lib, 'PuddleClient', lambda **options: built.append(options) or 'client')
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **options: built.append(options) or 'client')
     settings = puddle_systems.parse_arguments(dict(CONNECTION, validate_certs=False, ca_path='~/ca.pem',
                                                    request_timeout=5, api_client='builtin'))
     assert puddle_systems.build_client(settings) == 'client'
     assert built == [dict(CONNECTION, api_token=None, validate_certs=False, ca_path=puddle_systems.os.path.expanduser(
         '~/ca.pem'), request_timeout=5.0)]
+
+
+# ----------------------------------------------------------------------------- api_client
+
+def test_api_client_falls_back_to_the_environment_only_when_not_given(monkeypatch):
+    monkeypatch.setenv('PUDDLE_API_CLIENT', 'puddle_client')
+    assert puddle_systems.parse_arguments(CONNECTION)['api_client'] == 'puddle_client'
+    assert puddle_systems.parse_arguments(dict(CONNECTION, api_client='builtin'))['api_client'] == 'builtin'
+    monkeypatch.setenv('PUDDLE_API_CLIENT', '')
+    assert puddle_systems.parse_arguments(CONNECTION)['api_client'] == 'builtin'
+
+
+def test_a_wrong_api_client_from_the_environment_names_the_variable(fake, monkeypatch):
+    monkeypatch.setenv('PUDDLE_API_CLIENT', 'pyclient')
+    with pytest.raises(puddle_systems.SourceArgumentError) as raised:
+        asyncio.run(puddle_systems.main(asyncio.Queue(), dict(CONNECTION)))
+    assert str(raised.value) == ("api_client must be one of builtin, puddle_client, got 'pyclient' "
+                                 '(api_client came from the PUDDLE_API_CLIENT environment variable)')
+    assert fake.requests == []
+
+
+def test_an_api_token_from_the_environment_with_puddle_client_ends_the_source_naming_both(fake, monkeypatch):
+    monkeypatch.setenv('PUDDLE_API_TOKEN', 'token-from-env-s3cr3t')
+    with pytest.raises(puddle_systems.SourceArgumentError) as raised:
+        asyncio.run(puddle_systems.main(asyncio.Queue(), dict(CONNECTION, api_client='puddle_client')))
+    message = str(raised.value)
+    assert message.startswith('api_token cannot be used with api_client=puddle_client')
+    assert message.endswith('(api_token came from the PUDDLE_API_TOKEN environment variable)')
+    assert 'token-from-env-s3cr3t' not in message
+    assert fake.requests == []
+
+
+@pytest.fixture
+def memory_puddle(monkeypatch):
+    """An in-memory Puddle answering the conformance double of puddle.client (which goes on sys.path)."""
+    memory = puddle_client_double.InMemoryPuddle()
+    puddle_client_double.double_modules()
+    monkeypatch.setattr(puddle_client_double.double_module('puddle.client._wire'), 'post', memory.post)
+    return memory
+
+
+def test_api_client_puddle_client_polls_through_the_python_client_adapter(memory_puddle, monkeypatch):
+    memory_puddle.add(puddle_client_double.system_record('s1', 'alpha', 'started'))
+    memory_puddle.add(puddle_client_double.system_record('s2', 'beta', 'stopped'))
+    built = []
+    real_build_client = puddle_systems.build_client
+    monkeypatch.setattr(puddle_systems, 'build_client', lambda settings: built.append(real_build_client(settings)) or
+                        built[-1])
+    args = dict(server_address=puddle_client_double.SERVER, api_key_id='demo-key-id', api_secret_key=SECRET_KEY,
+                api_client='puddle_client', interval=0.001)
+
+    async def scenario():
+        queue = asyncio.Queue()
+        task = asyncio.ensure_future(puddle_systems.main(queue, args))
+        deadline = time.monotonic() + PATIENCE
+        while memory_puddle.calls.count('ListSystems') < 2 and not task.done():
+            assert time.monotonic() < deadline, 'the source did not poll twice in {0} s'.format(PATIENCE)
+            await asyncio.sleep(0.001)
+        assert not task.done(), task.exception()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return [queue.get_nowait() for _ in range(queue.qsize())]
+
+    events = asyncio.run(scenario())
+    assert len(built) == 1 and isinstance(built[0], PythonClientAdapter)
+    assert sorted(kinds(events)) == [('system_added', 'alpha'), ('system_added', 'beta')]
+    assert events[0]['puddle']['system']['tags'] == {'project': 'churn'}
+    assert memory_puddle.calls[:3] == ['Login', 'ListSystems', 'ListSystems']
+
+
+def test_build_client_gives_the_adapter_for_puddle_client(memory_puddle):
+    settings = puddle_systems.parse_arguments(dict(CONNECTION, api_client='puddle_client'))
+    client = puddle_systems.build_client(settings)
+    assert isinstance(client, PythonClientAdapter)
+    assert isinstance(puddle_systems.build_client(dict(settings, api_client='builtin')), PuddleClient)
+
+
+def test_a_ca_path_with_puddle_client_ends_the_source_naming_it(memory_puddle):
+    args = dict(CONNECTION, api_client='puddle_client', ca_path='/etc/ssl/puddle-ca.pem')
+    with pytest.raises(puddle_systems.PuddleSourceError) as raised:
+        asyncio.run(puddle_systems.main(asyncio.Queue(), args))
+    message = str(raised.value)
+    assert message.startswith('puddle.cloud.puddle_systems: cannot set up the Puddle client: ca_path cannot be used '
+                              'with api_client=puddle_client')
+    assert SECRET_KEY not in message
+    assert memory_puddle.calls == []
