@@ -495,7 +495,10 @@ def test_api_client_puddle_client_polls_through_the_python_client_adapter(memory
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        return [queue.get_nowait() for _ in range(queue.qsize())]
+        events = []
+        while not queue.empty():
+            events.append(queue.get_nowait())
+        return events
 
     events = asyncio.run(scenario())
     assert len(built) == 1 and isinstance(built[0], PythonClientAdapter)
