@@ -65,7 +65,9 @@ def test_a_transport_failure_of_another_kind_is_not_retried(client, fake):
         client.get_system('sys-1')
     assert caught.value.retryable is False
     assert len(sent) == 1
-    assert caught.value.message == "SystemService/GetSystem: request failed (unsupported URL scheme 'ftp')"
+    assert caught.value.message == (
+        "SystemService/GetSystem: request to server_address %s (option server_address or PUDDLE_SERVER_ADDRESS) "
+        "failed (unsupported URL scheme 'ftp')" % client.server_address)
 
 
 def test_a_200_answer_that_is_not_a_json_object_is_a_server_error_with_status_200(client, fake):

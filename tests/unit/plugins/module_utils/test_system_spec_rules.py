@@ -209,7 +209,7 @@ def test_complete_tags_does_not_change_the_declared_dict():
     ({'project': 'p', 'nope': 'x'}, 'tags.nope', 'unknown_tag', 'tags.nope: no such tag is defined in Puddle'),
     ({'project': 'p', 'legacy': 'x'}, 'tags.legacy', 'disabled_tag', 'tags.legacy: the tag is disabled and cannot be set'),
     ({'cost-center': 'ops'}, 'tags.project', 'required',
-     'tags.project is required and needs a value (a null or empty value is no value)'),
+     'tags.project is required and the tag has no default value: give it a non-empty value'),
 ])
 def test_complete_tags_refuses_unknown_disabled_and_missing_required_tags(tags, field, rule, message):
     error = raised(spec.complete_tags, TAG_DEFINITIONS, tags)
