@@ -2,7 +2,8 @@
 # The puddle.cloud.fleet role against the simulator: five systems converged together (faster
 # than half of one-after-another) with its summary line; pruning in check
 # mode (lists, keeps) and for real (terminates only the undeclared system with the fleet's tag);
-# a re-run that changes nothing; and a fleet whose systems fail, reported by name.
+# a re-run that changes nothing; a fleet whose systems fail, reported by name; and a wait of
+# more than 2,000 poll rounds that completes normally.
 # cleanup.yml terminates what this run created in any case.
 set -eu
 
@@ -28,3 +29,5 @@ run_playbook prune_again prune.yml -e prune_run=again || fail "prune.yml (again)
 [[ "$(recap_changed prune_again)" == 0 ]] || fail "the re-run reported changes"
 
 run_playbook failing failing.yml || fail "failing.yml failed"
+
+run_playbook long_wait long_wait.yml || fail "long_wait.yml failed"
