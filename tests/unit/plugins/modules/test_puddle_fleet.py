@@ -193,8 +193,8 @@ def test_the_message_names_the_system_of_an_invalid_declaration(run):
 def test_drift_fails_listing_each_system_before_any_request(run):
     fake = FakeSystemsClient([make_system('a', disk_size_gb=256), make_system('b', instance_type='m5.4xlarge',
                                                                               instance_type_id='aws-m5.4xlarge')])
-    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=[dict(name='a', disk_size_gb=512), dict(name='b'),
-                                                                          dict(name='c')])
+    declared = [dict(name='a', disk_size_gb=512), dict(name='b'), dict(name='c')]
+    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=declared)
     assert result['failed'] is True
     assert fake.mutating_methods() == []
     assert 'a: disk_size_gb (current: 256, declared: 512)' in result['msg']
