@@ -49,6 +49,12 @@ DECLARATION_OPTIONS = ('name', 'state', 'cloud', 'image', 'product', 'version', 
 DECLARATION_DEFAULTS = dict(state='started', recreate=False, refresh_idle_timeout=False)
 _IMAGE_FORMS = (('image',), ('product', 'version'))
 
+# How the client says a request's effect was found rather than carried out (PuddleClient.last_adoption).
+ADOPTED_ALREADY_EXISTS = 'already_exists'
+ADOPTED_ANSWER_LOST = 'answer_lost'
+# A system someone else keeps creating while we try: give up after this many new plans.
+MAX_REPLANS = 3
+
 # Requests a step sends, by step name.
 _REQUESTS = {
     'start': 'start_system',
@@ -172,6 +178,9 @@ class Member(object):
         self.drift = []
         self.creation = None
         self.failure = None
+        # Effects found already there (the client's last_adoption: someone else created the system or did
+        # the action); reported apart from this task's actions.
+        self.adopted = []
 
     @property
     def step(self):
@@ -303,7 +312,8 @@ class Fleet(object):
                 member.system = _predicted_after_wait(member.system, step)
             else:
                 try:
-                    self._send(member, step)
+                    if self._send(member, step):
+                        continue  # planned again from the adopted system
                 except PuddleError as error:
                     member.failure = error
                     if error.system:
@@ -314,18 +324,46 @@ class Fleet(object):
             self._refresh_idle_timeout(member)
 
     def _send(self, member, step):
+        """Send the request of one step; True when the member's steps were planned again (adopted system)."""
         if step == 'terminate' and transitions.current_status(member.system) == transitions.ABSENT:
-            return  # gone while awaited: nothing left to terminate
+            return False  # gone while awaited: nothing left to terminate
         if self.check_mode:
             if step == 'create':
                 member.system = predicted_new_system(member.creation)
             else:
                 member.system = dict(member.system, status=transitions.STEP_OUTCOMES[step])
-        elif step == 'create':
+            member.actions.append(step)
+            return False
+        if step == 'create':
             member.system = send_creation(self.client, member.creation)
         else:
             member.system = getattr(self.client, _REQUESTS[step])(member.system['id'])
-        member.actions.append(step)
+        adoption = getattr(self.client, 'last_adoption', None)
+        if step == 'create' and adoption and (adoption.get('reason') != ADOPTED_ANSWER_LOST
+                                              or drift_of(member.system, member.params)):
+            # Someone else created it meanwhile: compare it and plan from it, as if the listing had shown it.
+            member.adopted.append(dict(adoption, reason=ADOPTED_ALREADY_EXISTS))
+            self._replan(member)
+            return True
+        if adoption and adoption.get('reason') != ADOPTED_ANSWER_LOST:
+            member.adopted.append(adoption)  # already done by someone else: not this task's change
+        else:
+            member.actions.append(step)
+        return False
+
+    def _replan(self, member):
+        if len(member.adopted) > MAX_REPLANS:
+            raise PuddleError('System %s was created by someone else %d times while this task tried to create it'
+                              % (member.name, len(member.adopted)), code='conflict', meta={'field': 'name'})
+        member.drift = drift_of(member.system, member.params)
+        if member.drift and not member.params['recreate']:
+            raise fleet_drift_error([member])
+        current = transitions.current_status(member.system)
+        if member.drift:
+            member.steps = transitions.recreate_steps(current, member.params['state'], self.wait)
+        else:
+            member.steps = transitions.steps_for(current, member.params['state'], self.wait)
+        member.position = 0
 
     def _refresh_idle_timeout(self, member):
         if not member.params['refresh_idle_timeout'] or transitions.current_status(member.system) != 'started':

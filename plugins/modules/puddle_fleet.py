@@ -287,6 +287,16 @@ systems:
       type: list
       elements: str
       sample: [create]
+    adopted:
+      description:
+        - The effects this task found already there, done by someone else, so not counted as its changes (each
+          C(action), C(reason) and C(status)). V(already_exists) - the creation was refused because another task
+          created a system of that name meanwhile; that system is compared with the declaration (drift) and the
+          system's remaining steps are planned from its status. V(already_done) - an action was refused because the
+          system was already where it leads.
+      type: list
+      elements: dict
+      sample: [{action: create, reason: already_exists, status: provisioning}]
     drift:
       description: The attributes Puddle cannot change that differed (the system was recreated).
       type: list
@@ -393,6 +403,7 @@ def member_result(member, failure):
         pruned=member.pruned,
         changed=bool(member.actions),
         actions=member.actions,
+        adopted=member.adopted,
         system=system_result(member.system),
         failure=failure,
     )

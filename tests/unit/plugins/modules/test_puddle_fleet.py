@@ -213,6 +213,33 @@ def test_drift_with_recreate_terminates_and_creates(run):
     assert result['diff']['after']['a']['disk_size_gb'] == 512
 
 
+# -- adoption: someone else created a system meanwhile --------------------------------------------
+
+def test_a_system_created_by_someone_else_meanwhile_is_adopted_not_claimed(run):
+    fake = FakeSystemsClient()
+    fake.created_meanwhile['b'] = make_system('b', 'stopped', id='id-b-other', tags=[{'name': 'project', 'value': 'demo'}])
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a'), dict(name='b')])
+    assert 'failed' not in result, result
+    adopted = entry(result, 'b')
+    # Planned again from the stopped system it found: a start, which is this task's own change.
+    assert adopted['adopted'] == [dict(action='create', reason='already_exists', status='stopped')]
+    assert adopted['actions'] == ['start']
+    assert adopted['system']['id'] == 'id-b-other' and adopted['system']['status'] == 'started'
+    assert entry(result, 'a')['adopted'] == [] and entry(result, 'a')['actions'] == ['create']
+
+
+def test_an_adopted_system_that_differs_fails_with_drift_and_nothing_claimed(run):
+    fake = FakeSystemsClient()
+    fake.created_meanwhile['b'] = make_system('b', 'started', id='id-b-other', disk_size_gb=1024)
+    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=[dict(name='a'), dict(name='b')])
+    assert result['failed_systems'] == ['b']
+    failed = entry(result, 'b')
+    assert (failed['changed'], failed['actions'], failed['failure']['code']) == (False, [], 'drift')
+    assert failed['adopted'][0]['reason'] == 'already_exists'
+    assert 'disk_size_gb (current: 1024, declared: 256)' in failed['failure']['message']
+    assert entry(result, 'a')['system']['status'] == 'started'
+
+
 # -- partial failure ----------------------------------------------------------------------------
 
 def test_a_refused_creation_fails_alone_and_the_rest_converges(run):
