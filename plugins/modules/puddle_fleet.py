@@ -250,6 +250,7 @@ EXAMPLES = r"""
       tags:
         project: training-2026-12
     prune: true
+    prune_name_prefix: student-
     prune_tags:
       project: training-2026-12
 """
