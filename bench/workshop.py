@@ -77,7 +77,7 @@ def measure(context):
                     ["run", "seconds", "requests", "(run - converged) / P", "target"])
     role_before = extract_role_before(context.root, context.workdir)
     names = [NAME_FORMAT % index for index in range(1, size + 1)]
-    with Simulator(context.root, context.workdir, name="workshop", speed=SPEED) as sim:
+    with Simulator(context.workdir, name="workshop", speed=SPEED) as sim:
         sim.control("SetTiming", {"provisioning_seconds": provisioning * SPEED})
         sim.control("SetCUPool", {"size": 100000})
         client = PuddleClient(sim.url, API_KEY_ID, API_SECRET_KEY)
