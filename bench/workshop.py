@@ -161,7 +161,7 @@ def measure(context):
                 "them, %.1f MB converged; one no-op puddle_system %.1f MB; target <= %d MB"
                 % (memory_size, memory_fresh, memory_converged, memory_system, TARGET_MEMORY_MB))
     figure.checks.append(("peak memory", max(memory_fresh, memory_converged) <= TARGET_MEMORY_MB))
-    figure.note("every run uses the token from the puddle_token lookup (the requests exclude that login); polls every "
+    figure.note("every run logs in once through the puddle_token lookup (counted in the requests); polls every "
                 "%d s. The role before puddle_fleet is roles/fleet of %s, run by path. The loop is measured on %d "
                 "systems and scaled linearly." % (POLL_INTERVAL, ROLE_BEFORE_REVISION, naive_size))
     return figure
