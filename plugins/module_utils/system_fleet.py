@@ -24,6 +24,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    ADOPTED_ANSWER_LOST,
     PreconditionFailedError,
     PuddleError,
     SystemFailedError,
@@ -34,9 +35,11 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     CatalogueCache,
+    created_adoption,
     creation_request,
     drift_of,
     normalize_tags,
+    predicted_after,
     predicted_new_system,
     send_creation,
     system_diff,
@@ -49,9 +52,6 @@ DECLARATION_OPTIONS = ('name', 'state', 'cloud', 'image', 'product', 'version', 
 DECLARATION_DEFAULTS = dict(state='started', recreate=False, refresh_idle_timeout=False)
 _IMAGE_FORMS = (('image',), ('product', 'version'))
 
-# How the client says a request's effect was found rather than carried out (PuddleClient.last_adoption).
-ADOPTED_ALREADY_EXISTS = 'already_exists'
-ADOPTED_ANSWER_LOST = 'answer_lost'
 # A system someone else keeps creating while we try: give up after this many new plans.
 MAX_REPLANS = 3
 
@@ -331,7 +331,7 @@ class Fleet(object):
             if step == 'create':
                 member.system = predicted_new_system(member.creation)
             else:
-                member.system = dict(member.system, status=transitions.STEP_OUTCOMES[step])
+                member.system = predicted_after(member.system, step)
             member.actions.append(step)
             return False
         if step == 'create':
@@ -339,12 +339,13 @@ class Fleet(object):
         else:
             member.system = getattr(self.client, _REQUESTS[step])(member.system['id'])
         adoption = getattr(self.client, 'last_adoption', None)
-        if step == 'create' and adoption and (adoption.get('reason') != ADOPTED_ANSWER_LOST
-                                              or drift_of(member.system, member.params)):
-            # Someone else created it meanwhile: compare it and plan from it, as if the listing had shown it.
-            member.adopted.append(dict(adoption, reason=ADOPTED_ALREADY_EXISTS))
-            self._replan(member)
-            return True
+        if step == 'create':
+            adoption = created_adoption(adoption, member.system, member.params)
+            if adoption:
+                # Someone else created it meanwhile: compare it and plan from it, as if the listing had shown it.
+                member.adopted.append(adoption)
+                self._replan(member)
+                return True
         if adoption and adoption.get('reason') != ADOPTED_ANSWER_LOST:
             member.adopted.append(adoption)  # already done by someone else: not this task's change
         else:
@@ -449,7 +450,7 @@ def _predicted_after_wait(system, step):
         return None
     if step == 'wait_stable' or system is None:
         return system
-    return dict(system, status=transitions.STEP_OUTCOMES[step])
+    return predicted_after(system, step)
 
 
 def _in_declaration(error, index, name):

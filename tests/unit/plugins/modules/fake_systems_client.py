@@ -126,8 +126,6 @@ class FakeSystemsClient(object):
         self.holds = {}           # system id -> poll rounds it stays in its status
         self.poll_args = []       # the arguments of each poll_systems call
         self.refuse_create = {}   # name -> exception CreateSystem raises for that name
-        self.created_meanwhile = {}  # name -> system someone else creates just before our CreateSystem
-        self.last_adoption = None    # as PuddleClient.last_adoption after a request
 
     # -- bookkeeping
 
@@ -190,13 +188,6 @@ class FakeSystemsClient(object):
             return copy.deepcopy(other)
         if name in self.refuse_create:
             raise self.refuse_create[name]
-        self.last_adoption = None
-        if name in self.created_meanwhile:
-            # The client's answer after already_exists: the system found by name, recorded as adopted.
-            other = self.created_meanwhile.pop(name)
-            self.systems[other['id']] = other
-            self.last_adoption = {'action': 'create', 'reason': 'already_exists', 'status': other['status']}
-            return copy.deepcopy(other)
         if self.only(name):
             raise AlreadyExistsError('a system named %s exists' % name, meta={'field': 'name'})
         image = [i for i in images_of(cloud) if i['id'] == image_id or (i['product'], i['version']) == (product, version)][0]
@@ -295,7 +286,7 @@ class FakeSystemsClient(object):
                 continue
             status = system['status']
             if status in PUDDLE_MOVES:
-                system['status'] = self.outcomes.get(status, PUDDLE_MOVES[status])
+                set_status(system, self.outcomes.get(status, PUDDLE_MOVES[status]))
                 if system['status'] == 'failed':
                     system['failure_reason'] = 'provisioning failed'
 

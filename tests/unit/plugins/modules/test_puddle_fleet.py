@@ -217,7 +217,7 @@ def test_drift_with_recreate_terminates_and_creates(run):
 
 def test_a_system_created_by_someone_else_meanwhile_is_adopted_not_claimed(run):
     fake = FakeSystemsClient()
-    fake.created_meanwhile['b'] = make_system('b', 'stopped', id='id-b-other', tags=[{'name': 'project', 'value': 'demo'}])
+    fake.created_by_others['b'] = dict(status='stopped', id='id-b-other', tags=[{'name': 'project', 'value': 'demo'}])
     result = run(fake, defaults=DEFAULTS, systems=[dict(name='a'), dict(name='b')])
     assert 'failed' not in result, result
     adopted = entry(result, 'b')
@@ -230,7 +230,7 @@ def test_a_system_created_by_someone_else_meanwhile_is_adopted_not_claimed(run):
 
 def test_an_adopted_system_that_differs_fails_with_drift_and_nothing_claimed(run):
     fake = FakeSystemsClient()
-    fake.created_meanwhile['b'] = make_system('b', 'started', id='id-b-other', disk_size_gb=1024)
+    fake.created_by_others['b'] = dict(status='started', id='id-b-other', disk_size_gb=1024)
     result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=[dict(name='a'), dict(name='b')])
     assert result['failed_systems'] == ['b']
     failed = entry(result, 'b')
