@@ -1,4 +1,4 @@
-"""bench/run: the five performance figures of issue 6, each with its target beside it (see docs/performance.md)."""
+"""bench/run: the performance figures of issues 6 and 13, each with its target beside it (see docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,23 @@ FIGURES = {
     4: "fleet",
     5: "throughput",
     6: "client_requests",
+    7: "workshop",
 }
 
 
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5", help="figures to measure, e.g. 1,3 (default: 1 to 5; 6 compares the api_client choices)")
+    parser.add_argument("--only", default="1,2,3,4,5,7",
+                        help="figures to measure, e.g. 1,3 (default: 1 to 5 and 7; 6 compares the api_client choices)")
     parser.add_argument("--task-count", type=int, default=50, help="figure 3: tasks of each kind (default 50)")
     parser.add_argument("--fleet-size", type=int, default=20, help="figure 4: systems in the fleet (default 20)")
     parser.add_argument("--fleet-provisioning", type=float, default=30.0,
-                        help="figure 4: provisioning time P in seconds (default 30)")
+                        help="figures 4 and 7: provisioning time P in seconds (default 30)")
     parser.add_argument("--naive-systems", type=int, default=3,
-                        help="figure 4: systems the naive loop is measured on, then scaled (default 3)")
+                        help="figures 4 and 7: systems the naive loop is measured on, then scaled (default 3)")
+    parser.add_argument("--workshop-size", type=int, default=200, help="figure 7: systems in the workshop fleet (default 200)")
+    parser.add_argument("--memory-systems", type=int, default=1000,
+                        help="figure 7: systems declared while the module's peak memory is measured (default 1000)")
     parser.add_argument("--sizes", default="100,1000,5000", help="figure 5: systems in the database (default 100,1000,5000)")
     parser.add_argument("--clients", type=int, default=16, help="figure 5: concurrent clients (default 16)")
     parser.add_argument("--requests-per-client", type=int, default=500, help="figure 5: requests per client (default 500)")
@@ -42,7 +47,7 @@ def parse_arguments(argv):
     options.sizes = [int(item) for item in options.sizes.split(",") if item.strip()]
     unknown = [number for number in options.only if number not in FIGURES]
     if unknown:
-        parser.error("no figure %s (figures: 1 to 5)" % unknown)
+        parser.error("no figure %s (figures: 1 to %d)" % (unknown, len(FIGURES)))
     return options
 
 

@@ -23,7 +23,8 @@ def stage_function(name):
     # Imported on use, so that one stage's import error fails that stage only.
     if name == "faults":
         from reliability.stage_faults import FaultsStage
-        return lambda context: FaultsStage(context, (context.collection / "roles" / "fleet").is_dir()).run()
+        return lambda context: FaultsStage(context, (context.collection / "roles" / "fleet").is_dir(),
+                                           (context.collection / "plugins" / "modules" / "puddle_fleet.py").is_file()).run()
     if name == "concurrency":
         from reliability.stage_concurrency import run
         return run

@@ -1,4 +1,4 @@
-"""1. Faults: puddle_system, puddle_config_toml and the fleet role against a faulty simulator."""
+"""1. Faults: puddle_system, puddle_config_toml, the fleet role and puddle_fleet against a faulty simulator."""
 
 import collections
 
@@ -33,6 +33,10 @@ SYSTEMS = (
 )
 FLEET = [{"name": "faults-fleet-%d" % n, "cloud": "azure", "image": "azure-h2o3-3.46.0.1",
           "instance_type": "Standard_D4s_v3", "tags": TAGS} for n in range(1, 6)]
+FLEET_MODULE_FORMAT = "faults-fm-%d"
+FLEET_MODULE_COUNT = 6
+FLEET_MODULE_DEFAULTS = {"cloud": "gcp", "image": "gcp-h2o3-3.46.0.1", "instance_type": "n1-standard-4", "tags": TAGS}
+FLEET_MODULE_ACTION = "puddle.cloud.puddle_fleet"
 CONFIG_TOML = "# set by the reliability suite\nmax_runtime_minutes = 90\nenable_gpu = false\n"
 CONVERGE_TASK = "Converge every system and wait"
 SEND_TASK = "Send the request of every system without waiting"
@@ -42,11 +46,25 @@ def declared(systems, state):
     return [dict(system, state=state) for system in systems]
 
 
+def fleet_module_systems():
+    return [dict(FLEET_MODULE_DEFAULTS, name=FLEET_MODULE_FORMAT % n) for n in range(1, FLEET_MODULE_COUNT + 1)]
+
+
+def fleet_entries(record):
+    """One puddle_fleet result as one record per system, in the shape the convergence checks read."""
+    return [{"outcome": "failed" if entry.get("failure") else "ok", "label": record.get("label"),
+             "task": record.get("task"), "changed": entry.get("changed"),
+             "result": {"item": {"name": entry["name"], "state": entry["state"]}, "system": entry.get("system"),
+                        "failure": entry.get("failure"), "actions": entry.get("actions")}}
+            for entry in record["result"].get("systems", [])]
+
+
 class FaultsStage:
-    def __init__(self, context, fleet_role_present):
+    def __init__(self, context, fleet_role_present, fleet_module_present=False):
         self.context = context
         self.checks = context.checks
         self.fleet_role_present = fleet_role_present
+        self.fleet_module_present = fleet_module_present
         self.sim = None
         self.ok_on_unconverged = 0
         self.give_ups = []
@@ -63,6 +81,8 @@ class FaultsStage:
             self.lifecycle()
             if self.fleet_role_present:
                 self.fleet()
+            if self.fleet_module_present:
+                self.fleet_module()
             self.terminate_all()
         finally:
             self.sim.faults_off()
@@ -202,8 +222,51 @@ class FaultsStage:
               report and not report[0]["result"]["msg"]["changed"] and not changed
               and not report[0]["result"]["msg"]["role_failed"], (changed, again.tail()))
 
+    def fleet_module(self):
+        """puddle_fleet under faults: no ok on an unconverged system, no phantom, converged within 3 runs, then no change."""
+        check = self.checks.check
+        names = {system["name"] for system in fleet_module_systems()}
+        self.declared_names.update(names)
+        extra = dict(self.context.connection_vars(self.sim), fleet_name_format=FLEET_MODULE_FORMAT,
+                     fleet_count=FLEET_MODULE_COUNT, fleet_defaults=FLEET_MODULE_DEFAULTS, **WAIT)
+        started = set()
+        runs = 0
+        for attempt in range(1, 4):
+            label = "faults-fleet-module-%d" % attempt
+            run = run_playbook(self.context, label, PLAYBOOKS_DIR / "fleet_module.yml", extra)
+            runs += 1
+            results = run.results(action=FLEET_MODULE_ACTION)
+            snapshot = self.sim.all_systems()
+            entries = fleet_entries(results[0]) if results else []
+            check("%s: the module reported every declared system (%d entries)" % (label, len(entries)),
+                  run.rc == 0 and len(results) == 1 and {e["result"]["item"]["name"] for e in entries} == names,
+                  run.tail())
+            wrong = convergence.unconverged_ok_results(entries, snapshot)
+            self.ok_on_unconverged += len(wrong)
+            check("%s: no system reported converged that is not started" % label, not wrong, wrong)
+            phantoms = convergence.phantom_results(entries, snapshot)
+            check("%s: every returned system id is the simulator's system of that name" % label, not phantoms, phantoms)
+            failed_entries = {e["result"]["item"]["name"] for e in entries if e["outcome"] == "failed"}
+            started = {s["name"] for s in snapshot if s["name"] in names and s["status"] == "started"}
+            check("%s: the task fails exactly when a system missed its state, naming each one (%s)" % (
+                label, ", ".join(sorted(failed_entries)) or "none"),
+                results and (results[0]["outcome"] == "failed") == bool(failed_entries)
+                and failed_entries == names - started, (sorted(failed_entries), sorted(started)))
+            self.give_ups += convergence.give_ups(entries)
+            if started == names:
+                break
+        check("faults-fleet-module: the fleet converged within 3 runs (%d runs)" % runs, started == names)
+        again = run_playbook(self.context, "faults-fleet-module-again", PLAYBOOKS_DIR / "fleet_module.yml", extra)
+        results = again.results(action=FLEET_MODULE_ACTION)
+        entries = fleet_entries(results[0]) if results else []
+        check("faults-fleet-module: a converged fleet re-run under faults changes nothing",
+              results and results[0]["outcome"] == "ok" and not results[0]["result"].get("changed")
+              and not any(e["result"]["actions"] for e in entries), again.tail())
+
     def terminate_all(self):
         systems = declared(SYSTEMS, "absent") + (declared(FLEET, "absent") if self.fleet_role_present else [])
+        if self.fleet_module_present:
+            systems += declared(fleet_module_systems(), "absent")
         _run, waited, snapshot = self.converge("faults-terminate", systems)
         live = convergence.live_by_name(snapshot)
         self.checks.check("faults-terminate: every declared system is terminated",

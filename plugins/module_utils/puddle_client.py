@@ -850,6 +850,30 @@ class PuddleClient(object):
         kwargs['fail_on_failed'] = False
         return self.wait_for_status(system_id, STABLE_STATUSES + (FINAL_STATUS,), timeout, poll_interval, **kwargs)
 
+    def poll_systems(self, on_listing, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                     first_poll_delay=0.0):
+        """List the user's systems once per poll round until on_listing(systems) returns True.
+
+        The rounds follow the grid of wait_for_status (first at first_poll_delay, then every
+        poll_interval, the last at the deadline), in a loop: any number of rounds costs the same
+        stack. on_listing may send requests; the next round then reads their effect. Returns the
+        number of listings; WaitTimeoutError (.meta['rounds']) at the deadline.
+        """
+        rounds = [0]
+
+        def fetch():
+            systems = self.list_systems()
+            rounds[0] += 1
+            return systems
+
+        def on_timeout(_systems):
+            return WaitTimeoutError(
+                'Timed out after {0:g} s polling the systems ({1} listings)'.format(float(timeout), rounds[0]),
+                meta={'rounds': rounds[0]})
+
+        self._poll_until(fetch, on_listing, timeout, poll_interval, first_poll_delay, None, on_timeout)
+        return rounds[0]
+
     def wait_for_config_toml_uploaded(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT,
                                       poll_interval=DEFAULT_POLL_INTERVAL, on_poll=None, first_poll_delay=None):
         """Poll GetConfigToml until the upload is done (uploaded or applied); returns that answer."""

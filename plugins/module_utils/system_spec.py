@@ -25,7 +25,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PuddleError,
     ValidationFailedError,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import STEP_OUTCOMES
+from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import ABSENT, STEP_OUTCOMES, current_status
 
 
 NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]*$')
@@ -318,6 +318,61 @@ def with_status(system, status):
 def predicted_after(system, step):
     """The system after a step of the transition table, for check mode."""
     return with_status(system, STEP_OUTCOMES[step])
+
+
+def send_creation(client, creation):
+    """CreateSystem with the request creation_request built; returns the new system.
+
+    The server names wire fields (image_id...) in a refusal; the error names the option the user wrote.
+    """
+    try:
+        return client.create_system(**creation['request'])
+    except ValidationFailedError as error:
+        option = OPTION_OF_FIELD.get(error.field, error.field)
+        raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
+                                    meta=dict(error.meta, field=option), http_status=error.http_status)
+
+
+class CatalogueCache(object):
+    """The catalogue reads of creation_request, each sent once per cloud (tags once), for many declarations."""
+
+    def __init__(self, client):
+        self.client = client
+        self._images = {}
+        self._instance_types = {}
+        self._tags = None
+
+    def list_images(self, cloud):
+        if cloud not in self._images:
+            self._images[cloud] = self.client.list_images(cloud)
+        return self._images[cloud]
+
+    def list_instance_types(self, cloud):
+        if cloud not in self._instance_types:
+            self._instance_types[cloud] = self.client.list_instance_types(cloud)
+        return self._instance_types[cloud]
+
+    def list_tags(self):
+        if self._tags is None:
+            self._tags = self.client.list_tags()
+        return self._tags
+
+
+def declared_view(system, option, declared):
+    """The value of an immutable option of a system as the diff shows it (None when the system is absent)."""
+    if current_status(system) == ABSENT:
+        return None
+    return current_value(system, option, declared)
+
+
+def system_diff(before, after, params):
+    """{before, after}: the status and each declared immutable option, for diff mode."""
+    diff = {'before': {'state': current_status(before)}, 'after': {'state': current_status(after)}}
+    for option in IMMUTABLE_OPTIONS:
+        if params.get(option) is not None:
+            diff['before'][option] = declared_view(before, option, params[option])
+            diff['after'][option] = declared_view(after, option, params[option])
+    return diff
 
 
 def predicted_new_system(creation):

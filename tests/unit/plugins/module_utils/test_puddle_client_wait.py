@@ -256,3 +256,51 @@ def test_retries_exhausted_before_the_deadline_raise_the_error(make_client, time
     timed_fake.fail_next('GetSystem', 'unavailable', times=3)
     with pytest.raises(pc.UnavailableError):
         client.wait_for_system_started(system['id'], first_poll_delay=0)
+
+
+# -- poll_systems: one listing per round, for the fleet -------------------------------------------
+
+def listing_times(fake):
+    return [kwargs['time'] for kwargs in fake.list_log]
+
+
+@pytest.fixture
+def listing_fake(fake, clock):
+    fake.list_log = []
+    original_post = fake.post
+
+    def post(url, *args):
+        if url.endswith('/ListSystems'):
+            fake.list_log.append({'time': clock.now})
+        return original_post(url, *args)
+    fake.post = post
+    return fake
+
+
+def test_poll_systems_lists_once_per_round_until_done(client, listing_fake, clock):
+    system = listing_fake.add_system(status='provisioning')
+    listing_fake.schedule(system['id'], clock.now + 7, 'started')
+    seen = []
+
+    def on_listing(systems):
+        seen.append([item['status'] for item in systems])
+        return systems[0]['status'] == 'started'
+
+    rounds = client.poll_systems(on_listing, timeout=60, poll_interval=2, first_poll_delay=2)
+    assert rounds == 4 == len(seen)
+    assert seen[-1] == ['started'] and seen[0] == ['provisioning']
+    start = listing_times(listing_fake)[0]
+    assert listing_times(listing_fake) == [start, start + 2, start + 4, start + 6]
+
+
+def test_poll_systems_times_out_within_the_bound(client, listing_fake, clock):
+    listing_fake.add_system(status='provisioning')
+    with pytest.raises(pc.WaitTimeoutError) as caught:
+        client.poll_systems(lambda systems: False, timeout=10, poll_interval=3, first_poll_delay=0)
+    assert caught.value.meta['rounds'] == len(listing_fake.list_log) <= math.ceil(10 / 3) + 2
+    assert listing_times(listing_fake)[-1] == pytest.approx(listing_times(listing_fake)[0] + 10)
+
+
+def test_poll_systems_runs_thousands_of_rounds_in_a_loop(client, listing_fake, clock):
+    rounds = client.poll_systems(lambda systems: len(listing_fake.list_log) >= 2500, timeout=100, poll_interval=0.01)
+    assert rounds == 2500

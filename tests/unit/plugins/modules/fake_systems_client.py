@@ -123,6 +123,9 @@ class FakeSystemsClient(object):
         self.created_by_others = {}  # name -> fields of the system someone else creates just before our CreateSystem
         self.done_by_others = {}     # action method -> status someone else puts the system in just before our request
         self.lost_answers = set()    # methods whose answer is lost after they were carried out
+        self.holds = {}           # system id -> poll rounds it stays in its status
+        self.poll_args = []       # the arguments of each poll_systems call
+        self.refuse_create = {}   # name -> exception CreateSystem raises for that name
 
     # -- bookkeeping
 
@@ -183,6 +186,8 @@ class FakeSystemsClient(object):
             self.systems[other['id']] = other
             self.last_adoption = {'action': 'create', 'reason': 'already_exists', 'status': other['status']}
             return copy.deepcopy(other)
+        if name in self.refuse_create:
+            raise self.refuse_create[name]
         if self.only(name):
             raise AlreadyExistsError('a system named %s exists' % name, meta={'field': 'name'})
         image = [i for i in images_of(cloud) if i['id'] == image_id or (i['product'], i['version']) == (product, version)][0]
@@ -265,3 +270,37 @@ class FakeSystemsClient(object):
 
     def wait_until_stable(self, system_id, timeout=1200, poll_interval=5):
         return self._settle('wait_until_stable', system_id, ('started', 'stopped', 'failed', 'terminated'), fail_on_failed=False)
+
+    # -- listing and poll rounds (the fleet's wait): one listing per round, Puddle moves on between rounds
+
+    def list_systems(self):
+        self._record('list_systems')
+        return [copy.deepcopy(system) for system in self.systems.values() if system['status'] != 'terminated']
+
+    def _puddle_round(self):
+        """Between two listings every system in transition moves on, except the held ones (id -> rounds left)."""
+        for system_id, system in self.systems.items():
+            held = self.holds.get(system_id, 0)
+            if held:
+                self.holds[system_id] = held - 1
+                continue
+            status = system['status']
+            if status in PUDDLE_MOVES:
+                set_status(system, self.outcomes.get(status, PUDDLE_MOVES[status]))
+                if system['status'] == 'failed':
+                    system['failure_reason'] = 'provisioning failed'
+
+    def poll_systems(self, on_listing, timeout=1200, poll_interval=5, first_poll_delay=0.0):
+        """Rounds on a simulated clock: first at first_poll_delay, then every poll_interval, the last at the deadline."""
+        self.poll_args.append(dict(timeout=timeout, poll_interval=poll_interval, first_poll_delay=first_poll_delay))
+        clock = min(first_poll_delay, timeout)
+        rounds = 0
+        while True:
+            if clock > 0 or rounds:
+                self._puddle_round()
+            rounds += 1
+            if on_listing(self.list_systems()):
+                return rounds
+            if clock >= timeout:
+                raise WaitTimeoutError('timed out after %d listings' % rounds, meta={'rounds': rounds})
+            clock = min(clock + poll_interval, timeout)

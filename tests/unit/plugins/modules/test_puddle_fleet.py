@@ -1,0 +1,346 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""puddle_fleet run for real against the method-level fake of PuddleClient (poll rounds on a simulated clock)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import itertools
+
+import pytest
+import yaml
+
+from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PreconditionFailedError
+from ansible_collections.puddle.cloud.plugins.modules import puddle_fleet
+from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
+    SECRET_KEY,
+    SECRET_TOKEN,
+    FakeSystemsClient,
+    make_system,
+)
+
+DEFAULTS = dict(cloud='aws', product='dai', version='1.11.1', instance_type='m5.xlarge', tags={'project': 'demo'})
+ACTION_OF_METHOD = {
+    'create_system': 'create', 'start_system': 'start', 'stop_system': 'stop', 'restart_system': 'restart',
+    'fail_system': 'fail', 'terminate_system': 'terminate', 'refresh_idle_timeout': 'refresh_idle_timeout',
+}
+FINAL_STATUS = {'started': 'started', 'stopped': 'stopped', 'restarted': 'started', 'failed': 'failed', 'absent': None}
+
+
+@pytest.fixture
+def run(run_module):
+    def run_fleet(client, check_mode=False, diff=False, **args):
+        args = dict((key, value) for key, value in args.items() if value is not None)
+        args.setdefault('poll_interval', 1)
+        result, _output = run_module(puddle_fleet.main, client, args, check_mode=check_mode, diff=diff)
+        return result
+    return run_fleet
+
+
+def entry(result, name):
+    return [item for item in result['systems'] if item['name'] == name][0]
+
+
+def live(fake):
+    return sorted(system['name'] for system in fake.systems.values() if system['status'] != 'terminated')
+
+
+# -- documentation ---------------------------------------------------------------------------
+
+def test_documentation_declares_every_option_and_suboption():
+    documentation = yaml.safe_load(puddle_fleet.DOCUMENTATION)
+    options = documentation['options']
+    assert set(puddle_fleet.ARGUMENT_SPEC) <= set(options)
+    for option in ('systems', 'defaults'):
+        assert set(puddle_fleet.ARGUMENT_SPEC[option]['options']) == set(options[option]['suboptions'])
+    assert options['systems']['suboptions']['state']['choices'] == list(transitions.DECLARED_STATES)
+    assert documentation['attributes']['check_mode']['support'] == 'full'
+
+
+# -- a fresh fleet, then the same fleet converged ------------------------------------------------
+
+def test_a_fresh_fleet_sends_every_creation_before_the_first_poll(run):
+    fake = FakeSystemsClient()
+    result = run(fake, name_format='student-%02d', count=5, defaults=DEFAULTS)
+    assert 'failed' not in result, result
+    methods = fake.methods()
+    # One listing, the catalogue once for the whole fleet, five creations, then the poll rounds.
+    assert methods[:4] == ['list_systems', 'list_images', 'list_instance_types', 'list_tags']
+    assert methods[4:9] == ['create_system'] * 5
+    assert set(methods[9:]) == {'list_systems'}
+    assert live(fake) == ['student-%02d' % index for index in range(1, 6)]
+    assert all(system['status'] == 'started' for system in fake.systems.values())
+    assert result['changed'] is True
+    assert [item['actions'] for item in result['systems']] == [['create']] * 5
+    assert result['summary'] == dict(declared=5, converged=5, changed=5, failed=0, pruned=0, rounds=len(methods) - 9)
+    # The first round comes one poll interval after the requests.
+    assert fake.poll_args == [dict(timeout=pytest.approx(1200, abs=1), poll_interval=1, first_poll_delay=1)]
+
+
+def test_a_converged_fleet_costs_one_listing(run):
+    fake = FakeSystemsClient([make_system('student-%02d' % index) for index in (1, 2, 3)])
+    result = run(fake, name_format='student-%02d', count=3, defaults=DEFAULTS)
+    assert fake.methods() == ['list_systems']
+    assert result['changed'] is False
+    assert result['summary']['converged'] == 3
+    assert result['diff'] == {'before': {}, 'after': {}}
+
+
+def test_systems_override_the_counted_declarations_and_merge_tags(run):
+    fake = FakeSystemsClient()
+    result = run(fake, name_format='lab-%d', count=2, defaults=DEFAULTS, systems=[
+        dict(name='lab-2', state='stopped', tags={'cost-center': 'ops'}),
+        dict(name='teacher', image='aws-h2o3-3.46.0.1'),
+    ])
+    assert 'failed' not in result, result
+    assert [item['name'] for item in result['systems']] == ['lab-1', 'lab-2', 'teacher']
+    assert entry(result, 'lab-2')['actions'] == ['create', 'stop']
+    assert fake.only('lab-2')['status'] == 'stopped'
+    assert {'name': 'cost-center', 'value': 'ops'} in fake.only('lab-2')['tags']
+    assert {'name': 'project', 'value': 'demo'} in fake.only('lab-2')['tags']
+    # A declaration that names an image drops product and version of the defaults.
+    teacher = [call for call in fake.calls if call[0] == 'create_system' and call[2]['name'] == 'teacher'][0][2]
+    assert (teacher['image_id'], teacher['product'], teacher['version']) == ('aws-h2o3-3.46.0.1', None, None)
+
+
+# -- every cell of the transition table, through poll rounds ---------------------------------
+
+@pytest.mark.parametrize('current, declared', list(itertools.product(transitions.CURRENT_STATUSES, transitions.DECLARED_STATES)))
+def test_every_cell_sends_the_requests_of_the_table(run, current, declared):
+    fake = FakeSystemsClient([] if current == 'absent' else [make_system('sys', current)])
+    result = run(fake, systems=[dict(name='sys', state=declared)], defaults=DEFAULTS)
+    assert 'failed' not in result, result
+    expected = [step for step in transitions.steps_for(current, declared) if step in transitions.ACTION_STEPS]
+    assert [ACTION_OF_METHOD[method] for method in fake.mutating_methods()] == expected
+    assert entry(result, 'sys')['actions'] == expected
+    assert result['changed'] is bool(expected)
+    system = fake.only('sys')
+    if declared != 'present':
+        assert (system and system['status']) == FINAL_STATUS[declared]
+        assert (entry(result, 'sys')['system'] or {}).get('status') == FINAL_STATUS[declared]
+
+
+@pytest.mark.parametrize('current, declared', list(itertools.product(transitions.CURRENT_STATUSES, transitions.DECLARED_STATES)))
+def test_every_cell_in_check_mode_predicts_and_sends_nothing(run, current, declared):
+    fake = FakeSystemsClient([] if current == 'absent' else [make_system('sys', current)])
+    result = run(fake, check_mode=True, diff=True, systems=[dict(name='sys', state=declared)], defaults=DEFAULTS)
+    steps = transitions.steps_for(current, declared)
+    assert fake.mutating_methods() == []
+    assert 'poll_systems' not in fake.methods() and fake.poll_args == []
+    assert entry(result, 'sys')['actions'] == [step for step in steps if step in transitions.ACTION_STEPS]
+    predicted = transitions.predict_status(current, steps)
+    assert ((entry(result, 'sys')['system'] or {}).get('status') or 'absent') == predicted
+    if transitions.has_action(steps):
+        assert result['diff']['before']['sys']['state'] == current
+        assert result['diff']['after']['sys']['state'] == predicted
+
+
+def test_waits_between_two_requests_happen_in_the_poll_rounds(run):
+    fake = FakeSystemsClient([make_system('a', 'stopping'), make_system('b', 'stopped')])
+    result = run(fake, systems=[dict(name='a'), dict(name='b')])
+    assert 'failed' not in result, result
+    # b's start goes first; a's start only once a round has shown it stopped.
+    assert fake.methods()[:3] == ['list_systems', 'start_system', 'list_systems']
+    assert fake.mutating_methods() == ['start_system', 'start_system']
+    assert fake.only('a')['status'] == fake.only('b')['status'] == 'started'
+
+
+def test_wait_false_returns_after_the_requests(run):
+    fake = FakeSystemsClient()
+    result = run(fake, name_format='s-%d', count=2, defaults=DEFAULTS, wait=False)
+    assert fake.poll_args == []
+    assert [item['system']['status'] for item in result['systems']] == ['provisioning', 'provisioning']
+    assert result['summary']['converged'] == 2
+
+
+# -- rules before any request that changes something -----------------------------------------
+
+@pytest.mark.parametrize('args, field, rule, requests', [
+    (dict(systems=[dict(name='ok'), dict(name='Bad_Name')]), 'name', 'pattern', []),
+    (dict(systems=[dict(name='a', disk_size_gb=10)]), 'disk_size_gb', 'range', []),
+    (dict(systems=[dict(name='a'), dict(name='a')]), 'systems[1].name', 'duplicate', []),
+    (dict(name_format='student', count=2), 'name_format', 'format', []),
+    (dict(name_format='s-%d', count=-1), 'count', 'range', []),
+    (dict(systems=[dict(name='a', image='aws-dai-1.11.1', product='dai', version='1.11.1')]), 'image', 'exclusive', []),
+    (dict(systems=[dict(name='a', product='dai')], defaults=dict(cloud='aws')), 'version', 'required_together', []),
+    (dict(systems=[dict(name='a')], prune=True), 'prune', 'selector', []),
+    (dict(systems=[dict(name='a')], poll_interval=0), 'poll_interval', 'range', []),
+    # Creation rules need the catalogue: read, but nothing is created, not even the valid systems.
+    (dict(systems=[dict(name='a'), dict(name='b', instance_type='x9.huge')]), 'instance_type', 'unknown', None),
+    (dict(systems=[dict(name='a'), dict(name='b', tags={'legacy': 'x'})]), 'tags.legacy', 'disabled_tag', None),
+])
+def test_an_invalid_declaration_fails_before_any_mutating_request(run, args, field, rule, requests):
+    fake = FakeSystemsClient()
+    args.setdefault('defaults', DEFAULTS)
+    result = run(fake, **args)
+    assert result['failed'] is True
+    assert result['failure']['field'] == field
+    assert result['failure']['rule'] == rule
+    assert fake.mutating_methods() == []
+    if requests is not None:
+        assert fake.methods() == requests
+    assert result['changed'] is False
+
+
+def test_the_message_names_the_system_of_an_invalid_declaration(run):
+    fake = FakeSystemsClient()
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='good'), dict(name='bad', idle_interval=999)])
+    assert result['msg'].startswith('System bad (declaration 2): idle_interval must be from 1 to 240')
+
+
+def test_drift_fails_listing_each_system_before_any_request(run):
+    fake = FakeSystemsClient([make_system('a', disk_size_gb=256), make_system('b', instance_type='m5.4xlarge',
+                                                                              instance_type_id='aws-m5.4xlarge')])
+    declared = [dict(name='a', disk_size_gb=512), dict(name='b'), dict(name='c')]
+    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=declared)
+    assert result['failed'] is True
+    assert fake.mutating_methods() == []
+    assert 'a: disk_size_gb (current: 256, declared: 512)' in result['msg']
+    assert 'b: instance_type (current: m5.4xlarge, declared: m5.xlarge)' in result['msg']
+    assert result['failure']['rule'] == 'immutable'
+
+
+def test_drift_with_recreate_terminates_and_creates(run):
+    fake = FakeSystemsClient([make_system('a', disk_size_gb=256)])
+    result = run(fake, diff=True, defaults=DEFAULTS, systems=[dict(name='a', disk_size_gb=512, recreate=True)])
+    assert 'failed' not in result, result
+    assert entry(result, 'a')['actions'] == ['terminate', 'create']
+    assert entry(result, 'a')['drift'] == [dict(attribute='disk_size_gb', current=256, declared=512)]
+    assert fake.only('a')['disk_size_gb'] == 512
+    assert result['diff']['before']['a']['disk_size_gb'] == 256
+    assert result['diff']['after']['a']['disk_size_gb'] == 512
+
+
+# -- adoption: someone else created a system meanwhile --------------------------------------------
+
+def test_a_system_created_by_someone_else_meanwhile_is_adopted_not_claimed(run):
+    fake = FakeSystemsClient()
+    fake.created_by_others['b'] = dict(status='stopped', id='id-b-other', tags=[{'name': 'project', 'value': 'demo'}])
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a'), dict(name='b')])
+    assert 'failed' not in result, result
+    adopted = entry(result, 'b')
+    # Planned again from the stopped system it found: a start, which is this task's own change.
+    assert adopted['adopted'] == [dict(action='create', reason='already_exists', status='stopped')]
+    assert adopted['actions'] == ['start']
+    assert adopted['system']['id'] == 'id-b-other' and adopted['system']['status'] == 'started'
+    assert entry(result, 'a')['adopted'] == [] and entry(result, 'a')['actions'] == ['create']
+
+
+def test_an_adopted_system_that_differs_fails_with_drift_and_nothing_claimed(run):
+    fake = FakeSystemsClient()
+    fake.created_by_others['b'] = dict(status='started', id='id-b-other', disk_size_gb=1024)
+    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=[dict(name='a'), dict(name='b')])
+    assert result['failed_systems'] == ['b']
+    failed = entry(result, 'b')
+    assert (failed['changed'], failed['actions'], failed['failure']['code']) == (False, [], 'drift')
+    assert failed['adopted'][0]['reason'] == 'already_exists'
+    assert 'disk_size_gb (current: 1024, declared: 256)' in failed['failure']['message']
+    assert entry(result, 'a')['system']['status'] == 'started'
+
+
+# -- partial failure ----------------------------------------------------------------------------
+
+def test_a_refused_creation_fails_alone_and_the_rest_converges(run):
+    fake = FakeSystemsClient()
+    fake.refuse_create['s-2'] = PreconditionFailedError(
+        'CreateSystem: the CU pool is short by 2 CU', meta={'reason': 'cu_pool_short', 'short_by': '2'})
+    result = run(fake, name_format='s-%d', count=3, defaults=DEFAULTS)
+    assert result['failed'] is True
+    assert result['changed'] is True
+    assert result['failed_systems'] == ['s-2']
+    assert '1 of 3 system(s) did not converge: s-2 (declared started; status absent; CreateSystem: the CU pool is short' \
+        in result['msg']
+    failed = entry(result, 's-2')
+    assert (failed['changed'], failed['actions'], failed['system']) == (False, [], None)
+    assert failed['failure']['code'] == 'failed_precondition'
+    assert [entry(result, name)['system']['status'] for name in ('s-1', 's-3')] == ['started', 'started']
+    assert result['summary'] == dict(declared=3, converged=2, changed=2, failed=1, pruned=0, rounds=result['summary']['rounds'])
+
+
+def test_a_system_that_fails_while_awaited_reports_its_creation(run):
+    fake = FakeSystemsClient([make_system('old', 'started')])
+    fake.outcomes['provisioning'] = 'failed'
+    result = run(fake, diff=True, defaults=DEFAULTS, systems=[dict(name='old'), dict(name='new')])
+    assert result['failed'] is True
+    failed = entry(result, 'new')
+    assert (failed['changed'], failed['actions']) == (True, ['create'])
+    assert failed['system']['status'] == 'failed'
+    assert failed['failure']['code'] == 'system_failed'
+    assert failed['failure']['status'] == 'failed'
+    assert 'new (declared started; status failed; System new entered failed while waiting for it to be started: ' \
+        'provisioning failed)' in result['msg']
+    assert result['diff']['after']['new']['state'] == 'failed'
+    assert entry(result, 'old')['failure'] is None
+
+
+def test_a_timeout_fails_the_systems_still_in_transition_with_their_last_status(run):
+    fake = FakeSystemsClient()
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='quick'), dict(name='slow')], wait_timeout=10, poll_interval=2)
+    assert 'failed' not in result
+    fake = FakeSystemsClient([make_system('slow', 'provisioning'), make_system('quick', 'stopped')])
+    fake.holds[fake.only('slow')['id']] = 1000
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='quick'), dict(name='slow')], wait_timeout=10, poll_interval=2)
+    assert result['failed_systems'] == ['slow']
+    assert entry(result, 'slow')['failure']['code'] == 'timeout'
+    assert entry(result, 'slow')['failure']['status'] == 'provisioning'
+    assert 'Timed out after 10 s (wait_timeout) waiting for system slow to be started; its last status was provisioning' \
+        in result['msg']
+    assert entry(result, 'quick')['system']['status'] == 'started'
+    # Rounds at 2, 4, ... 10 s (the first a poll interval after quick's start), each one listing.
+    assert result['summary']['rounds'] == 5 == fake.methods().count('list_systems') - 1
+
+
+def test_two_thousand_poll_rounds_complete_normally(run):
+    fake = FakeSystemsClient([make_system('slow', 'provisioning')])
+    fake.holds[fake.only('slow')['id']] = 2000
+    result = run(fake, systems=[dict(name='slow')], poll_interval=0.01, wait_timeout=60)
+    assert 'failed' not in result, result
+    assert result['summary']['rounds'] == 2002
+    assert entry(result, 'slow')['system']['status'] == 'started'
+
+
+# -- prune --------------------------------------------------------------------------------------
+
+def tagged(name, project, status='started'):
+    return make_system(name, status, tags=[{'name': 'project', 'value': project}])
+
+
+def test_prune_terminates_the_undeclared_systems_the_selector_matches(run):
+    fake = FakeSystemsClient([tagged('lab-1', 'lab'), tagged('lab-9', 'lab'), tagged('lab-8', 'other'),
+                              tagged('mine', 'lab')])
+    result = run(fake, defaults=dict(DEFAULTS, tags={'project': 'lab'}), systems=[dict(name='lab-1')], prune=True,
+                 prune_name_prefix='lab-',
+                 prune_tags={'project': 'lab'})
+    assert 'failed' not in result, result
+    assert live(fake) == ['lab-1', 'lab-8', 'mine']
+    pruned = entry(result, 'lab-9')
+    assert (pruned['pruned'], pruned['state'], pruned['actions'], pruned['system']) == (True, 'absent', ['terminate'], None)
+    assert result['summary']['pruned'] == 1
+
+
+def test_prune_in_check_mode_lists_and_sends_nothing(run):
+    fake = FakeSystemsClient([tagged('lab-1', 'lab'), tagged('lab-9', 'lab', 'stopped')])
+    result = run(fake, check_mode=True, defaults=dict(DEFAULTS, tags={'project': 'lab'}), systems=[dict(name='lab-1')], prune=True,
+                 prune_tags={'project': None})
+    assert fake.mutating_methods() == []
+    assert entry(result, 'lab-9')['actions'] == ['terminate']
+    assert result['changed'] is True
+
+
+def test_an_empty_prefix_prunes_every_undeclared_system(run):
+    fake = FakeSystemsClient([tagged('x', 'a'), tagged('y', 'b')])
+    run(fake, prune=True, prune_name_prefix='')
+    assert live(fake) == []
+
+
+# -- secrets --------------------------------------------------------------------------------------
+
+def test_no_secret_in_any_output(run_module):
+    fake = FakeSystemsClient()
+    fake.outcomes['provisioning'] = 'failed'
+    _result, output = run_module(puddle_fleet.main, fake, dict(name_format='s-%d', count=2, defaults=DEFAULTS,
+                                                               poll_interval=1), diff=True)
+    assert SECRET_KEY not in output
+    assert SECRET_TOKEN not in output
