@@ -211,6 +211,16 @@ class WaitTimeoutError(PuddleError):
         self.awaited = awaited
 
 
+class StatusChangedError(PuddleError):
+    """A wait saw a stable status that is not the awaited one and cannot become it without a request.
+
+    Raised only by waits asked to stop there (stop_on_stable=True), typically because someone else moved the
+    system meanwhile; .system is the system as seen, so the caller can plan again from its status.
+    """
+
+    default_code = 'status_changed'
+
+
 class ConfigTomlUploadFailedError(PuddleError):
     default_code = 'config_toml_failed'
 
@@ -778,12 +788,15 @@ class PuddleClient(object):
             self._wait_deadline = outer_deadline
 
     def wait_for_status(self, system_id, wanted, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
-                        on_poll=None, fail_on_failed=True, first_poll_delay=None):
+                        on_poll=None, fail_on_failed=True, first_poll_delay=None, stop_on_stable=False):
         """Poll GetSystem until the status is one of wanted; returns the system.
 
         SystemFailedError when the system becomes failed and failed is not wanted (if fail_on_failed);
         WaitTimeoutError (.system = the last system seen) at the deadline. Waiting for terminated
-        also ends when the system is no longer found.
+        also ends when the system is no longer found. With stop_on_stable, a stable status that is
+        not wanted (started, stopped, or failed when fail_on_failed is false) ends the wait at once
+        with StatusChangedError (.system = the system seen) instead of waiting in vain until the deadline:
+        Puddle never leaves a stable status without a request.
         """
         awaited = _as_statuses(wanted)
         last = {'system': None}
@@ -799,7 +812,7 @@ class PuddleClient(object):
             return system
 
         def is_done(system):
-            return self._check_awaited_status(system, awaited, fail_on_failed)
+            return self._check_awaited_status(system, awaited, fail_on_failed, stop_on_stable)
 
         def on_timeout(system):
             return WaitTimeoutError(
@@ -811,7 +824,7 @@ class PuddleClient(object):
         return self._poll_until(fetch, is_done, timeout, poll_interval, first_delay, on_poll, on_timeout)
 
     @staticmethod
-    def _check_awaited_status(system, awaited, fail_on_failed):
+    def _check_awaited_status(system, awaited, fail_on_failed, stop_on_stable=False):
         status = system.get('status')
         if status in awaited:
             return True
@@ -825,6 +838,11 @@ class PuddleClient(object):
             raise PreconditionFailedError(
                 'System {0} is terminated and will never be {1}'.format(
                     system.get('name') or system.get('id'), ' or '.join(awaited)),
+                meta={'status': status}, system=system)
+        if stop_on_stable and status in STABLE_STATUSES:
+            raise StatusChangedError(
+                'System {0} became {1} while waiting for it to be {2}'.format(
+                    system.get('name') or system.get('id'), status, ' or '.join(awaited)),
                 meta={'status': status}, system=system)
         return False
 

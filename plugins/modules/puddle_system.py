@@ -438,6 +438,7 @@ import time
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     PuddleError,
+    StatusChangedError,
     ValidationFailedError,
     WaitTimeoutError,
 )
@@ -490,6 +491,9 @@ class PuddleSystem(object):
 
     # How many times a system found already created by someone else may change the plan.
     MAX_REPLANS = 2
+    # How many times a system moved by someone else while awaited (e.g. stopped before it was seen started)
+    # may change the plan.
+    MAX_STATUS_REPLANS = 2
 
     def __init__(self, puddle):
         self.puddle = puddle
@@ -502,6 +506,7 @@ class PuddleSystem(object):
         self.creation = None
         self.deadline = None
         self.replans = 0
+        self.status_replans = 0
         self.step_handlers = {
             'create': self._create,
             'start': self._start,
@@ -644,18 +649,20 @@ class PuddleSystem(object):
     # -- steps that wait ----------------------------------------------------------------
 
     def _wait_stable(self):
-        self._wait(None, self.client.wait_until_stable)
+        return self._wait(None, self.client.wait_until_stable)
 
     def _wait_started(self):
-        self._wait('started', self.client.wait_for_system_started)
+        return self._wait('started', self.client.wait_for_system_started)
 
     def _wait_stopped(self):
-        self._wait('stopped', self.client.wait_for_system_stopped)
+        return self._wait('stopped', self.client.wait_for_system_stopped)
 
     def _wait_terminated(self):
         if transitions.current_status(self.system) != transitions.ABSENT:
-            self._wait(transitions.ABSENT, self.client.wait_for_system_terminated)
+            if self._wait(transitions.ABSENT, self.client.wait_for_system_terminated) is REPLAN:
+                return REPLAN
         self.system = None
+        return None
 
     def _wait(self, awaited, wait_for):
         if self.check_mode:
@@ -664,16 +671,27 @@ class PuddleSystem(object):
                 self.system = None
             elif awaited:
                 self.system = predicted_after(self.system, 'wait_' + awaited)
-            return
+            return None
         try:
             self.system = wait_for(self.system['id'], timeout=max(self.deadline - time.monotonic(), 0),
-                                   poll_interval=self.params['poll_interval'])
+                                   poll_interval=self.params['poll_interval'], stop_on_stable=True)
+        except StatusChangedError as error:
+            # Someone else moved the system to a stable status that will not become the awaited one by itself:
+            # plan again from where it is, through the transition table (it may already be as declared).
+            self.system = error.system
+            self.status_replans += 1
+            if self.status_replans > self.MAX_STATUS_REPLANS:
+                error.set_message('System %s was moved by someone else %d times while this task waited for it; '
+                                  'its last status was %s' % (self.params['name'], self.status_replans, error.status))
+                raise
+            return REPLAN
         except WaitTimeoutError as error:
             last = error.system or self.system
             awaited_label = {None: 'stable', transitions.ABSENT: 'terminated'}.get(awaited, awaited)
             error.set_message('Timed out after %s s (wait_timeout) waiting for system %s to be %s; its last status was %s'
                               % (self.params['wait_timeout'], self.params['name'], awaited_label, last.get('status')))
             raise
+        return None
 
 
 def main():

@@ -162,6 +162,46 @@ def test_a_terminated_system_ends_a_wait_for_started(client, timed_fake):
         client.wait_for_system_started(system['id'], first_poll_delay=0)
 
 
+def test_a_stable_status_not_awaited_ends_the_wait_at_once_when_asked(client, timed_fake, clock):
+    # Someone else stops the system before this wait ever sees it started: it would never become started.
+    system = timed_fake.add_system(status='provisioning')
+    timed_fake.schedule(system['id'], clock.now + 4, 'started')
+    timed_fake.schedule(system['id'], clock.now + 4.5, 'stopping')
+    timed_fake.schedule(system['id'], clock.now + 8, 'stopped')
+    with pytest.raises(pc.StatusChangedError, match='became stopped while waiting for it to be started') as caught:
+        client.wait_for_system_started(system['id'], timeout=600, poll_interval=5, first_poll_delay=0,
+                                       stop_on_stable=True)
+    assert caught.value.system['status'] == 'stopped'
+    assert caught.value.status == 'stopped'
+    assert len(timed_fake.poll_log) == 3  # 0 s provisioning, 5 s stopping, 10 s stopped: no waiting until 600 s
+
+
+@pytest.mark.parametrize('awaited, status', [('stopped', 'started'), ('terminated', 'stopped')])
+def test_stop_on_stable_applies_to_every_awaited_status(client, timed_fake, awaited, status):
+    system = timed_fake.add_system(status=status)
+    with pytest.raises(pc.StatusChangedError):
+        client.wait_for_status(system['id'], awaited, timeout=60, first_poll_delay=0, stop_on_stable=True)
+
+
+def test_without_stop_on_stable_a_wait_keeps_waiting_through_other_stable_statuses(client, timed_fake, clock):
+    # The default is unchanged for other callers: a stopped system may still be started by someone.
+    system = timed_fake.add_system(status='stopped')
+    timed_fake.schedule(system['id'], clock.now + 12, 'started')
+    assert client.wait_for_system_started(system['id'], timeout=60, poll_interval=5,
+                                          first_poll_delay=0)['status'] == 'started'
+
+
+def test_stop_on_stable_still_returns_the_awaited_status_and_fails_on_failed(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    timed_fake.schedule(system['id'], clock.now + 6, 'started')
+    assert client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=0,
+                                          stop_on_stable=True)['status'] == 'started'
+    other = timed_fake.add_system(status='starting')
+    timed_fake.schedule(other['id'], clock.now + 6, 'failed')
+    with pytest.raises(pc.SystemFailedError):
+        client.wait_for_system_started(other['id'], poll_interval=5, first_poll_delay=0, stop_on_stable=True)
+
+
 @pytest.mark.parametrize('status', ['started', 'stopped', 'failed', 'terminated'])
 def test_wait_until_stable_returns_any_stable_status_without_raising(client, timed_fake, clock, status):
     system = timed_fake.add_system(status='stopping')

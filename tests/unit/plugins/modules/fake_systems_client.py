@@ -17,6 +17,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     AlreadyExistsError,
     NotFoundError,
     PreconditionFailedError,
+    StatusChangedError,
     SystemFailedError,
     WaitTimeoutError,
 )
@@ -113,7 +114,9 @@ class FakeSystemsClient(object):
     def __init__(self, systems=None):
         self.systems = dict((system['id'], system) for system in systems or [])
         self.calls = []
-        self.outcomes = {}        # status -> status Puddle moves it to instead of PUDDLE_MOVES (e.g. failures)
+        self.outcomes = {}        # status -> status Puddle moves it to instead of PUDDLE_MOVES (e.g. failures,
+        #                           or 'stopping' when someone else stops it before this task sees it started)
+        self.moved_once = {}      # like outcomes, but only the first time (someone else moves it once)
         self.timeout_on = None    # wait method that raises WaitTimeoutError
         self.create_error = None  # exception CreateSystem raises
         self.created = 0
@@ -246,30 +249,36 @@ class FakeSystemsClient(object):
 
     # -- waiting: Puddle moves the system on until it reaches a stable status
 
-    def _settle(self, method, system_id, wanted, fail_on_failed=True):
+    def _settle(self, method, system_id, wanted, fail_on_failed=True, stop_on_stable=False):
         self._record(method, system_id)
         system = self.systems[system_id]
         if self.timeout_on == method:
             raise WaitTimeoutError('timed out', system=copy.deepcopy(system))
         while system['status'] not in wanted and system['status'] in PUDDLE_MOVES:
             status = system['status']
-            set_status(system, self.outcomes.get(status, PUDDLE_MOVES[status]))
+            moved = self.moved_once.pop(status, None)
+            set_status(system, moved or self.outcomes.get(status, PUDDLE_MOVES[status]))
         if system['status'] == 'failed' and 'failed' not in wanted and fail_on_failed:
             raise SystemFailedError('entered failed', system=copy.deepcopy(system))
+        if stop_on_stable and system['status'] not in wanted:
+            # As PuddleClient: a stable status that is not awaited ends the wait at once.
+            raise StatusChangedError('became %s' % system['status'], meta={'status': system['status']},
+                                     system=copy.deepcopy(system))
         assert system['status'] in wanted, 'waiting for %s from %s would never end' % (wanted, system['status'])
         return copy.deepcopy(system)
 
-    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5):
-        return self._settle('wait_for_system_started', system_id, ('started',))
+    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False):
+        return self._settle('wait_for_system_started', system_id, ('started',), stop_on_stable=stop_on_stable)
 
-    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5):
-        return self._settle('wait_for_system_stopped', system_id, ('stopped',))
+    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False):
+        return self._settle('wait_for_system_stopped', system_id, ('stopped',), stop_on_stable=stop_on_stable)
 
-    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5):
-        return self._settle('wait_for_system_terminated', system_id, ('terminated',))
+    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False):
+        return self._settle('wait_for_system_terminated', system_id, ('terminated',), stop_on_stable=stop_on_stable)
 
-    def wait_until_stable(self, system_id, timeout=1200, poll_interval=5):
-        return self._settle('wait_until_stable', system_id, ('started', 'stopped', 'failed', 'terminated'), fail_on_failed=False)
+    def wait_until_stable(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False):
+        return self._settle('wait_until_stable', system_id, ('started', 'stopped', 'failed', 'terminated'),
+                            fail_on_failed=False, stop_on_stable=stop_on_stable)
 
     # -- listing and poll rounds (the fleet's wait): one listing per round, Puddle moves on between rounds
 

@@ -84,6 +84,43 @@ def test_an_adopted_system_that_differs_is_recreated_with_recreate(run):
     assert result['drift'][0]['attribute'] == 'instance_type'
 
 
+def test_a_race_loser_finding_the_system_stopped_by_the_winner_is_ok(run):
+    # Two identical state=stopped playbooks: the loser adopts the create while provisioning and plans
+    # wait_started, stop, wait_stopped; the winner stops the system before the loser sees it started.
+    fake = FakeSystemsClient()
+    fake.created_by_others['sys'] = dict(status='provisioning')
+    fake.outcomes['provisioning'] = 'stopping'
+    result = run(fake, diff=True, state='stopped', **CREATE)
+    assert 'failed' not in result, result
+    assert result['changed'] is False
+    assert result['actions'] == []
+    assert result['adopted'] == [{'action': 'create', 'reason': 'already_exists', 'status': 'provisioning'}]
+    assert result['system']['status'] == 'stopped'
+    assert sent(fake) == ['create']
+    assert fake.methods().count('wait_for_system_started') == 1
+
+
+def test_a_system_stopped_by_someone_else_while_awaited_started_is_started_again(run):
+    fake = FakeSystemsClient([make_system('sys', 'starting')])
+    fake.moved_once['starting'] = 'stopping'
+    result = run(fake, name='sys', state='started')
+    assert 'failed' not in result, result
+    assert (result['changed'], result['actions']) == (True, ['start'])
+    assert result['system']['status'] == 'started'
+
+
+def test_a_system_moved_by_someone_else_again_and_again_fails_within_the_bound(run):
+    fake = FakeSystemsClient([make_system('sys', 'starting')])
+    fake.outcomes['starting'] = 'stopping'  # every start this task sends is undone by someone else
+    result = run(fake, name='sys', state='started')
+    assert result['failed'] is True
+    assert result['failure']['code'] == 'status_changed'
+    assert 'moved by someone else 3 times' in result['msg']
+    assert result['actions'] == ['start', 'start']
+    assert result['changed'] is True
+    assert result['system']['status'] == 'stopped'
+
+
 def test_a_lost_create_answer_found_as_declared_is_this_tasks_create(run):
     fake = FakeSystemsClient()
     fake.lost_answers.add('create_system')
