@@ -141,13 +141,41 @@ class ChangeRecord(object):
         return dict(changed=self.changed, actions=list(self.actions), adopted=[dict(item) for item in self.adopted])
 
 
+def without_null_options(params, argument_spec):
+    """params without the options of argument_spec given as null (None): an option given as null is not given.
+
+    Only the module's own top-level options are dropped (an unknown option stays, so that Ansible still
+    reports it as unsupported); Ansible's internal ``_ansible_*`` parameters are kept as they are.
+    """
+    return dict((name, value) for name, value in params.items() if value is not None or name not in argument_spec)
+
+
+class NullIsNotGivenModule(AnsibleModule):
+    """AnsibleModule for which an option given as null is an option not given (docs/reliability.md, rule 3).
+
+    Ansible's own checks count an option that is present, whatever its value: ``image: null`` next to
+    ``product`` fails mutually_exclusive, ``cloud: null`` fails choices, ``version: null`` alone fails
+    required_together. The null options are dropped as the parameters are loaded, before
+    AnsibleModule validates them (defaults, environment fallbacks and every check then apply as if the
+    option had not been written). ``_load_params`` is AnsibleModule's hook for loading the parameters,
+    called by its constructor right before validation in ansible-core 2.19 to 2.21.
+    """
+
+    def _load_params(self):
+        super(NullIsNotGivenModule, self)._load_params()
+        self.params = without_null_options(self.params, self.argument_spec)
+
+
 class PuddleModule(object):
-    """AnsibleModule with the common Puddle options, a lazy client and uniform failures."""
+    """AnsibleModule with the common Puddle options, a lazy client and uniform failures.
+
+    An option given as null is an option not given (NullIsNotGivenModule).
+    """
 
     def __init__(self, argument_spec=None, **ansible_module_kwargs):
         spec = common_argument_spec()
         spec.update(argument_spec or {})
-        self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
+        self.module = NullIsNotGivenModule(argument_spec=spec, **ansible_module_kwargs)
         self.params = self.module.params
         self._client = None
 

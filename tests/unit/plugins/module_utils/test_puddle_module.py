@@ -323,3 +323,10 @@ def test_values_equal_but_not_identical_are_no_change():
     tracker.add('state', 'started', 'started')
     assert tracker.changes() == []
     assert list(tracker.diff()['after']) == ['tags', 'state']
+
+
+def test_without_null_options_drops_only_the_specs_null_options():
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import without_null_options
+    spec = dict(name=dict(type='str'), image=dict(type='str'), wait=dict(type='bool', default=True))
+    params = dict(name='x', image=None, wait=None, unknown=None, _ansible_check_mode=None)
+    assert without_null_options(params, spec) == dict(name='x', unknown=None, _ansible_check_mode=None)
