@@ -18,5 +18,6 @@ run_playbook apply converge.yml -e expect_changed=true || fail "the first real r
 run_playbook apply_again converge.yml -e expect_changed=false || fail "the second real run failed"
 [[ "$(recap_changed apply_again)" == 0 ]] || fail "the second real run reported changes"
 
+run_playbook config_failure config_failure.yml || fail "config_failure.yml failed"
 run_playbook misuse misuse.yml || fail "misuse.yml failed"
 run_playbook remove remove.yml || fail "remove.yml failed"
