@@ -320,6 +320,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     NotFoundError,
     PuddleError,
     UnsupportedOperationError,
+    WaitTimeoutError,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord, PuddleModule
 
@@ -377,8 +378,25 @@ class ConfigTomlTask(object):
     def run(self):
         try:
             self._run()
+        except WaitTimeoutError as error:
+            self._name_the_timeout(error)
+            self._fail_after(error)
         except PuddleError as error:
             self._fail_after(error)
+
+    def _name_the_timeout(self, error):
+        """The client times each wait by what is left of wait_timeout and names the system by id: say it as declared."""
+        name = (self.system or {}).get('name') or self.params['system']
+        if 'config_toml_status' in error.meta:
+            error.set_message('Timed out after %s s (wait_timeout) waiting for the config.toml of system %s to be '
+                              'uploaded; its config_toml_status was %s'
+                              % (self.params['wait_timeout'], name, error.meta['config_toml_status']))
+        else:
+            last = error.system or self.system or {}
+            awaited = tuple(error.awaited or ())
+            awaited = 'stable' if len(awaited) != 1 else awaited[0]
+            error.set_message('Timed out after %s s (wait_timeout) waiting for system %s to be %s; its last status was %s'
+                              % (self.params['wait_timeout'], name, awaited, last.get('status', 'unknown')))
 
     def _run(self):
         content = self._declared_content()

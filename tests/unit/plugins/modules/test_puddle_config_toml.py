@@ -362,6 +362,19 @@ def test_a_timeout_after_upload_and_restart_says_what_was_changed(fake, capsys):
     assert result['system']['status'] == 'restarting'
     assert result['config_toml']['changed'] is True and result['config_toml']['restarted'] is True
     assert result['diff']['after'] == CONFIG
+    # The declared wait_timeout and the system's name, not what was left of it nor the id.
+    assert result['msg'] == ('Timed out after 8 s (wait_timeout) waiting for system dai-1 to be started; '
+                             'its last status was restarting')
+
+
+def test_an_upload_that_outlasts_wait_timeout_names_the_timeout_and_the_system(fake, capsys):
+    fake.upload_outcome = 'uploading'  # the upload never ends
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG, wait_timeout=3), capsys)
+    assert result['failure']['code'] == 'timeout'
+    assert result['msg'] == ('Timed out after 3 s (wait_timeout) waiting for the config.toml of system dai-1 to be '
+                             'uploaded; its config_toml_status was uploading')
+    assert result['actions'] == ['upload']
 
 
 def test_a_failure_before_any_request_says_nothing_changed(fake, capsys):
