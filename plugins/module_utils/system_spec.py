@@ -246,12 +246,17 @@ def created_adoption(adoption, system, params):
     return dict(adoption, reason=ADOPTED_ALREADY_EXISTS)
 
 
-def drift_error(name, differences):
-    """The failure for attributes that differ while recreate is false: each one, current and declared."""
+def drift_error(name, differences, created_by_other=False):
+    """The failure for attributes that differ while recreate is false: each one, current and declared.
+
+    created_by_other: the system was found after this task's CreateSystem was refused (someone else created it
+    meanwhile, see created_adoption); the message says so.
+    """
     details = '; '.join('%s (current: %s, declared: %s)' % (item['attribute'], item['current'], item['declared'])
                         for item in differences)
-    return PuddleError('System %s differs in attributes Puddle cannot change after creation: %s. '
-                       'Set recreate: true to terminate it and create it again.' % (name, details),
+    how = (' was created by someone else while this task tried to create it, and' if created_by_other else '')
+    return PuddleError('System %s%s differs in attributes Puddle cannot change after creation: %s. '
+                       'Set recreate: true to terminate it and create it again.' % (name, how, details),
                        code='drift', meta={'field': differences[0]['attribute'], 'rule': 'immutable'})
 
 

@@ -507,6 +507,7 @@ class PuddleSystem(object):
         self.deadline = None
         self.replans = 0
         self.status_replans = 0
+        self.created_by_other_id = None  # id of the system found created by someone else after our CreateSystem
         self.step_handlers = {
             'create': self._create,
             'start': self._start,
@@ -561,7 +562,8 @@ class PuddleSystem(object):
             return transitions.steps_for(current, declared, self.params['wait'])
         self.drift = drift
         if not self.params['recreate']:
-            raise drift_error(self.params['name'], drift)
+            created_by_other = self.created_by_other_id is not None and self.created_by_other_id == self.system.get('id')
+            raise drift_error(self.params['name'], drift, created_by_other=created_by_other)
         return transitions.recreate_steps(current, declared, self.params['wait'])
 
     def _result(self, last_seen=None):
@@ -608,6 +610,7 @@ class PuddleSystem(object):
             return None
         # Someone else created it: compare it and plan from it, as if the lookup had found it.
         self.record.found_done(adoption)
+        self.created_by_other_id = self.system.get('id')
         self.replans += 1
         if self.replans > self.MAX_REPLANS:
             raise PuddleError('System %s was created by someone else %d times while this task tried to create it'

@@ -49,6 +49,15 @@ def test_a_system_created_by_another_playbook_with_another_instance_type_is_drif
     assert result['adopted'] == [{'action': 'create', 'reason': 'already_exists', 'status': 'provisioning'}]
     assert result['system']['instance_type'] == 'm5.4xlarge'
     assert sent(fake) == ['create']  # the one refused request; nothing after it
+    assert result['msg'].startswith('System sys was created by someone else while this task tried to create it, '
+                                    'and differs in attributes')
+
+
+def test_drift_of_a_system_found_by_the_lookup_does_not_claim_a_race(run):
+    fake = FakeSystemsClient([make_system('sys', 'started', instance_type='m5.4xlarge', instance_type_id='aws-m5.4xlarge')])
+    result = run(fake, **CREATE)
+    assert result['failure']['code'] == 'drift'
+    assert result['msg'].startswith('System sys differs in attributes')
 
 
 def test_a_system_created_by_another_playbook_as_declared_is_adopted_not_claimed(run):
