@@ -498,3 +498,19 @@ def test_no_secret_in_host_vars_or_groups(fake, tmp_path):
     assert 'token-1-s3cr3t' not in content
     assert not any(name.startswith(('puddle_api', 'puddle_server')) for host in inventory.hosts.values()
                    for name in host.vars)
+
+
+def test_the_cache_key_is_a_slow_salted_digest():
+    # Not a bare SHA-256 that a lister of the cache folder could test secret guesses against cheaply.
+    import hashlib
+    import json
+    from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client
+    digest = puddle_client.identity_digest(SERVER, 'demo-key-id', SECRET_KEY)
+    unsalted = hashlib.sha256(json.dumps(['puddle.cloud identity v1', SERVER, 'demo-key-id', SECRET_KEY, ''],
+                                         separators=(',', ':')).encode('utf-8')).hexdigest()
+    assert digest != unsalted
+    assert puddle_client.IDENTITY_DIGEST_ITERATIONS >= 100000
+    salt = json.dumps(['puddle.cloud identity v2', SERVER, 'demo-key-id'], separators=(',', ':')).encode('utf-8')
+    expected = hashlib.pbkdf2_hmac('sha256', json.dumps([SECRET_KEY, ''], separators=(',', ':')).encode('utf-8'), salt,
+                                   puddle_client.IDENTITY_DIGEST_ITERATIONS).hex()
+    assert digest == expected
