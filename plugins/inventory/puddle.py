@@ -138,10 +138,11 @@ options:
 notes:
   - O(cache) stores the listed systems (never a credential), so a cached run sends no request at all;
     the filters and groups are applied again on every run.
-  - The cache is kept per server and per credentials. Its key adds to the source's own key a one-way digest
-    (SHA-256) of the server address, O(api_key_id), O(api_secret_key) and O(api_token) as used, so the same source
-    used with another user's key, another secret, another token or against another server misses the cache and
-    asks Puddle; neither a secret nor a token can be read back from the key.
+  - The cache is kept per server and per credentials. Its key adds to the source's own key a deliberately slow
+    one-way digest (PBKDF2-HMAC-SHA256, 400,000 rounds, about 75 ms) of O(api_secret_key) and O(api_token) as used,
+    salted with the server address and O(api_key_id), so the same source used with another user's key, another
+    secret, another token or against another server misses the cache and asks Puddle; neither a secret nor a token
+    can be read back from the key, and guesses of a secret cannot be tested cheaply against it.
 """
 
 EXAMPLES = r"""
