@@ -41,13 +41,13 @@ class TimedFake(FakeSystemsClient):
         super(TimedFake, self).__init__(systems)
         self.waits = []
 
-    def wait_for_system_started(self, system_id, timeout=None, poll_interval=None):
+    def wait_for_system_started(self, system_id, timeout=None, poll_interval=None, stop_on_stable=False):
         self.waits.append(('started', timeout, poll_interval))
-        return super(TimedFake, self).wait_for_system_started(system_id)
+        return super(TimedFake, self).wait_for_system_started(system_id, stop_on_stable=stop_on_stable)
 
-    def wait_for_system_stopped(self, system_id, timeout=None, poll_interval=None):
+    def wait_for_system_stopped(self, system_id, timeout=None, poll_interval=None, stop_on_stable=False):
         self.waits.append(('stopped', timeout, poll_interval))
-        return super(TimedFake, self).wait_for_system_stopped(system_id)
+        return super(TimedFake, self).wait_for_system_stopped(system_id, stop_on_stable=stop_on_stable)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_the_idle_timeout_of_a_failed_system_is_not_refreshed(run):
 class LateTimeoutFake(TimedFake):
     """The wait for started times out; by then Puddle shows the machine booting."""
 
-    def wait_for_system_started(self, system_id, timeout=None, poll_interval=None):
+    def wait_for_system_started(self, system_id, timeout=None, poll_interval=None, stop_on_stable=False):
         system = dict(self.systems[system_id], status='starting', vm_status='booting')
         raise WaitTimeoutError('timed out', system=system)
 
