@@ -17,6 +17,10 @@ from reliability.suite import PLAYBOOKS_DIR, run_playbook, start_playbook, write
 # (provisioning 7.5 s, starting 3.75 s, stopping 2.5 s).
 SPEED = 4.0
 DOWNTIME_SECONDS = 1.5
+# puddle_fleet sends every create at once: a latency per request spaces them out, so that the kill
+# after the second create finds the others not sent yet.
+CREATE_LATENCY_MS = 400
+FLEET_MODULE_ACTION = "puddle.cloud.puddle_fleet"
 TAGS = {"project": "crash"}
 BASE = {"cloud": "gcp", "image": "gcp-h2o3-3.46.0.1", "instance_type": "n1-standard-4", "tags": TAGS}
 
@@ -44,7 +48,11 @@ def playbook_for(context, label, declared):
 
 
 def changed_names(run):
-    return sorted({r["result"]["item"]["name"] for r in run.results(action=convergence.SYSTEM_ACTION) if r["changed"]})
+    """Names of the systems a run changed: puddle_system loop items, or puddle_fleet's per-system results."""
+    names = {r["result"]["item"]["name"] for r in run.results(action=convergence.SYSTEM_ACTION) if r["changed"]}
+    for record in run.results(action=FLEET_MODULE_ACTION):
+        names.update(entry["name"] for entry in record["result"].get("systems", []) if entry.get("changed"))
+    return sorted(names)
 
 
 def mine(systems, names):
@@ -72,6 +80,7 @@ def scenario(context, sim, prefix, kill_playbook):
     playbook, options, inventory = playbook_for(context, prefix, declared)
     extra = dict(context.connection_vars(sim), wait_timeout=180, poll_interval=1, **options)
     creates_before = sim.request_counts()["counts"].get("SystemService/CreateSystem", 0)
+    sim.set_faults(latency_ms_min=CREATE_LATENCY_MS, latency_ms_max=CREATE_LATENCY_MS)
     converge = start_playbook(context, prefix + "-converge", playbook, extra, inventory=inventory)
 
     # Kill once the converge has created some systems but not all of them.
@@ -87,6 +96,7 @@ def scenario(context, sim, prefix, kill_playbook):
     in_transition = sorted(s["name"] for s in before.values() if s["status"] in TRANSITIONAL)
     time.sleep(DOWNTIME_SECONDS)
     sim.start()
+    sim.faults_off()
     downtime = time.monotonic() - killed_at
     after = {system["id"]: system for system in sim.all_systems()}
     lost = sorted(before[system_id]["name"] for system_id in before if system_id not in after)
