@@ -85,6 +85,30 @@ FILES = {
         UNITS + "/lookup/test_puddle_token.py",
         UNITS + "/inventory/test_puddle.py",
     ]),
+    "plugins/module_utils/client_factory.py": (80, [
+        UNITS + "/module_utils/test_puddle_pyclient.py",
+        UNITS + "/modules/test_null_options.py",
+        UNITS + "/modules/test_puddle_login.py",
+        UNITS + "/lookup/test_puddle_token.py",
+        UNITS + "/inventory/test_puddle.py",
+        "tests/unit/extensions/eda/plugins/event_source/test_puddle_systems.py",
+    ]),
+    "plugins/module_utils/puddle_pyclient.py": (80, [
+        UNITS + "/module_utils/test_puddle_pyclient.py",
+        UNITS + "/modules/test_null_options.py",
+        UNITS + "/modules/test_puddle_config_toml.py",
+        UNITS + "/modules/test_puddle_system_info.py",
+        UNITS + "/modules/test_puddle_images_info.py",
+        UNITS + "/modules/test_puddle_instance_types_info.py",
+        UNITS + "/modules/test_puddle_tags_info.py",
+        UNITS + "/modules/test_puddle_login.py",
+        UNITS + "/lookup/test_puddle_token.py",
+        UNITS + "/inventory/test_puddle.py",
+        "tests/unit/extensions/eda/plugins/event_source/test_puddle_systems.py",
+    ]),
+    "plugins/module_utils/system_fleet.py": (80, [
+        UNITS + "/modules/test_puddle_fleet.py",
+    ]),
 }
 
 
@@ -93,7 +117,7 @@ def parse_arguments(argv):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="",
                         help="files to mutate, comma-separated, by path or name (e.g. system_spec,puddle_http.py); "
-                             "default: all eight")
+                             "default: all of them")
     parser.add_argument("--timeout", type=float, default=0.0,
                         help="seconds one mutant's tests may run before it counts as killed "
                              "(default: 4 times the unmutated run, at least 10)")
