@@ -369,3 +369,27 @@ def test_a_failed_upload_is_recognised_in_an_answer_decoded_from_json():
     assert (plan.upload, plan.reason) == (True, 'last upload failed')
     answer = json.loads(json.dumps(current(OTHER, DECLARED, 'failed')))
     assert config_toml.plan_changes(DECLARED, answer, loads=PARSED).upload is False
+
+
+def test_a_change_at_each_end_of_a_big_text_cuts_no_unchanged_tail():
+    # Both ends differ (each new line sorts after the old one): nothing is unchanged after the last
+    # change, so the only cut is the line limit's, with its own marker.
+    before_lines = ['a'] + ['x'] * 20 + ['c']
+    after_lines = ['b'] + ['x'] * 20 + ['d']
+    diff, truncated = config_toml.build_diff('\n'.join(before_lines), '\n'.join(after_lines), 'b', 'a', max_lines=5)
+    assert truncated
+    marker = '# [puddle.cloud diff: truncated, 17 more lines not shown]'
+    assert diff['before'].splitlines() == ['a', 'x', 'x', 'x', 'x', marker]
+    assert diff['after'].splitlines() == ['b', 'x', 'x', 'x', 'x', marker]
+
+
+def test_repeated_lines_after_a_change_keep_exactly_the_context_lines():
+    # 300 identical lines end both texts; the unchanged tail is counted only as far as the shorter
+    # text goes past its unchanged head, even where the repeated lines would match further.
+    before_lines = ['p'] + ['x'] * 300
+    after_lines = ['p', 'y', 'p'] + ['x'] * 300
+    diff, truncated = config_toml.build_diff('\n'.join(before_lines), '\n'.join(after_lines), 'b', 'a', max_lines=10)
+    assert truncated
+    marker = '# [puddle.cloud diff: 297 unchanged lines after the last change omitted]'
+    assert diff['before'].splitlines() == ['p', 'x', 'x', 'x', marker]
+    assert diff['after'].splitlines() == ['p', 'y', 'p', 'x', 'x', 'x', marker]

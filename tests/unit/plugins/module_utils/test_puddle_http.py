@@ -513,3 +513,44 @@ def test_without_certifi_a_system_without_cas_keeps_its_empty_store(monkeypatch)
     context = FakeTlsContext(0)
     puddle_http._trust_certifi_if_the_system_trusts_nothing(context)
     assert context.loaded == []
+
+
+# -- failure_reason: how far it looks behind an exception, and in which order
+
+def chained(depth, innermost):
+    """An exception with innermost `depth` links down its __cause__ chain (depth 1: the cause itself)."""
+    exc = innermost
+    for index in range(depth):
+        outer = RuntimeError('wrapper %d' % index)
+        outer.__cause__ = exc
+        exc = outer
+    return exc
+
+
+@pytest.mark.parametrize('text', ['[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)',
+                                  '[SSL: WRONG_VERSION_NUMBER] (_ssl.c:1000)',
+                                  'ssl error: wrong version number'])
+def test_either_spelling_of_openssl_s_plain_text_answer_is_not_tls(text):
+    # OpenSSL builds name it by its code, its text, or both: any one of them is enough.
+    assert puddle_http.failure_reason(chained(1, ssl.SSLError(1, text))) == NOT_TLS
+
+
+def test_an_unrelated_failure_has_no_reason():
+    assert puddle_http.failure_reason(chained(3, OSError('connection reset'))) is None
+
+
+def test_the_cause_20_exceptions_deep_is_the_last_one_looked_at():
+    # 20 exceptions are looked at (the one raised and 19 behind it): enough for any library's wrapping,
+    # and a bound for a chain that never ends.
+    unknown = socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    assert puddle_http.failure_reason(chained(19, unknown)) == UNKNOWN_HOST
+    assert puddle_http.failure_reason(chained(20, unknown)) is None
+
+
+def test_the_nearest_cause_decides_before_a_reason():
+    # Breadth first, in the order cause, context, urllib3's reason: the direct cause (here: the name
+    # does not resolve) is looked at before a reason attached to the same exception (here: a TLS failure).
+    outer = RuntimeError('request failed')
+    outer.reason = ssl.SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number')
+    outer.__cause__ = socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    assert puddle_http.failure_reason(outer) == UNKNOWN_HOST
