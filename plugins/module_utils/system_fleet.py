@@ -35,6 +35,8 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     CatalogueCache,
+    DECLARATION_DEFAULTS,
+    DECLARATION_OPTIONS,
     created_adoption,
     creation_request,
     drift_of,
@@ -46,10 +48,6 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     validate_declared_options,
 )
 
-# The options of one declaration (those of puddle_system that describe a system).
-DECLARATION_OPTIONS = ('name', 'state', 'cloud', 'image', 'product', 'version', 'instance_type', 'disk_size_gb',
-                       'idle_interval', 'tags', 'recreate', 'refresh_idle_timeout')
-DECLARATION_DEFAULTS = dict(state='started', recreate=False, refresh_idle_timeout=False)
 _IMAGE_FORMS = (('image',), ('product', 'version'))
 
 # A system someone else keeps creating while we try: give up after this many new plans.

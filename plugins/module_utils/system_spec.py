@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import re
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
@@ -25,7 +26,12 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PuddleError,
     ValidationFailedError,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import ABSENT, STEP_OUTCOMES, current_status
+from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import (
+    ABSENT,
+    DECLARED_STATES,
+    STEP_OUTCOMES,
+    current_status,
+)
 
 
 NAME_PATTERN = re.compile(r'^[a-z0-9][a-z0-9-]*$')
@@ -38,6 +44,28 @@ DEFAULT_IDLE_INTERVAL = 60
 USABLE_IMAGE_STATUSES = ('active', 'deprecated')
 # The value of a tag given as null, and of a tag a system does not carry.
 NO_VALUE = ''
+
+# The options of one system declaration, as an argument spec (a plain dict): puddle_system's options that
+# describe a system, and those of each entry of puddle_fleet's systems (its defaults take them all but name).
+# No defaults here: puddle_system sets DECLARATION_DEFAULTS in its spec, while a fleet applies them when it
+# merges a declaration over its defaults, so that an option left out of a declaration can come from them.
+DECLARATION_SPEC = dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', choices=list(DECLARED_STATES)),
+    cloud=dict(type='str', choices=['aws', 'azure', 'gcp']),
+    image=dict(type='str'),
+    product=dict(type='str', choices=['dai', 'h2o3']),
+    version=dict(type='str'),
+    instance_type=dict(type='str'),
+    disk_size_gb=dict(type='int'),
+    idle_interval=dict(type='int'),
+    tags=dict(type='dict'),
+    recreate=dict(type='bool'),
+    refresh_idle_timeout=dict(type='bool'),
+)
+DECLARATION_OPTIONS = tuple(DECLARATION_SPEC)
+# What a declaration means by an option it leaves out (when a fleet's defaults do not give it either).
+DECLARATION_DEFAULTS = dict(state='started', recreate=False, refresh_idle_timeout=False)
 
 # Wire field names of CreateSystem -> the option a user wrote.
 OPTION_OF_FIELD = {
@@ -92,6 +120,16 @@ RETURNED_FIELDS = (
     'can_start', 'can_stop', 'can_restart', 'can_fail', 'can_terminate', 'can_refresh_idle_timeout',
     'can_update_config_toml',
 )
+
+
+def declaration_spec(with_name=True, defaults=None):
+    """A fresh copy of DECLARATION_SPEC for a module's argument spec, without name unless with_name, with defaults."""
+    spec = copy.deepcopy(DECLARATION_SPEC)
+    if not with_name:
+        del spec['name']
+    for option, value in (defaults or {}).items():
+        spec[option]['default'] = value
+    return spec
 
 
 def invalid_option(option, rule, message):
@@ -333,6 +371,8 @@ def send_creation(client, creation):
     try:
         return client.create_system(**creation['request'])
     except ValidationFailedError as error:
+        if error.field is None:
+            raise  # Puddle's Python client names no field: its message is all there is
         option = OPTION_OF_FIELD.get(error.field, error.field)
         raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
                                     meta=dict(error.meta, field=option), http_status=error.http_status)

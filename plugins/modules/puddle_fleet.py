@@ -355,39 +355,21 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     PuddleModule,
     failure_from_error,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import (
     Fleet,
     declarations,
     failure_line,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import system_result
-
-
-def _declaration_spec(with_name):
-    spec = dict(
-        state=dict(type='str', choices=list(transitions.DECLARED_STATES)),
-        cloud=dict(type='str', choices=['aws', 'azure', 'gcp']),
-        image=dict(type='str'),
-        product=dict(type='str', choices=['dai', 'h2o3']),
-        version=dict(type='str'),
-        instance_type=dict(type='str'),
-        disk_size_gb=dict(type='int'),
-        idle_interval=dict(type='int'),
-        tags=dict(type='dict'),
-        recreate=dict(type='bool'),
-        refresh_idle_timeout=dict(type='bool'),
-    )
-    if with_name:
-        spec['name'] = dict(type='str', required=True)
-    return spec
+from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import declaration_spec, system_result
 
 
 ARGUMENT_SPEC = dict(
-    systems=dict(type='list', elements='dict', default=[], options=_declaration_spec(with_name=True)),
+    # A declaration's options are puddle_system's, without its defaults: what a declaration leaves out comes from
+    # defaults, then from DECLARATION_DEFAULTS (system_fleet.merge_declaration).
+    systems=dict(type='list', elements='dict', default=[], options=declaration_spec()),
     name_format=dict(type='str'),
     count=dict(type='int'),
-    defaults=dict(type='dict', options=_declaration_spec(with_name=False)),
+    defaults=dict(type='dict', options=declaration_spec(with_name=False)),
     prune=dict(type='bool', default=False),
     prune_name_prefix=dict(type='str'),
     prune_tags=dict(type='dict'),

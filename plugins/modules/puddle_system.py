@@ -439,7 +439,6 @@ import time
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     PuddleError,
     StatusChangedError,
-    ValidationFailedError,
     WaitTimeoutError,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
@@ -449,16 +448,18 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
+    DECLARATION_DEFAULTS,
     IMMUTABLE_OPTIONS,
-    OPTION_OF_FIELD,
     created_adoption,
     creation_request,
     current_value,
+    declaration_spec,
     drift_error,
     drift_of,
     normalize_tags,
     predicted_after,
     predicted_new_system,
+    send_creation,
     system_result,
     validate_declared_options,
 )
@@ -468,21 +469,11 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
 REPLAN = object()
 
 ARGUMENT_SPEC = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', default='started', choices=list(transitions.DECLARED_STATES)),
-    cloud=dict(type='str', choices=['aws', 'azure', 'gcp']),
-    image=dict(type='str'),
-    product=dict(type='str', choices=['dai', 'h2o3']),
-    version=dict(type='str'),
-    instance_type=dict(type='str'),
-    disk_size_gb=dict(type='int'),
-    idle_interval=dict(type='int'),
-    tags=dict(type='dict'),
+    # The options that describe the system (those of each system of puddle_fleet), with their defaults.
+    declaration_spec(defaults=DECLARATION_DEFAULTS),
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1200),
     poll_interval=dict(type='float', default=5),
-    refresh_idle_timeout=dict(type='bool', default=False),
-    recreate=dict(type='bool', default=False),
 )
 
 
@@ -595,15 +586,7 @@ class PuddleSystem(object):
             self.record.sent('create')
             self.system = predicted_new_system(self.creation)
             return None
-        try:
-            self.system = self.client.create_system(**self.creation['request'])
-        except ValidationFailedError as error:
-            if error.field is None:
-                raise  # Puddle's Python client names no field: its message is all there is
-            # The server names wire fields (image_id...); the user wrote options (image...).
-            option = OPTION_OF_FIELD.get(error.field, error.field)
-            raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
-                                        meta=dict(error.meta, field=option), http_status=error.http_status)
+        self.system = send_creation(self.client, self.creation)
         adoption = created_adoption(getattr(self.client, 'last_adoption', None), self.system, self.params)
         if adoption is None:
             self.record.sent('create')

@@ -329,6 +329,47 @@ def test_creation_request_checks_the_options_before_any_look_up():
     assert catalogue.calls == []
 
 
+class RefusingClient(object):
+    def __init__(self, error):
+        self.error = error
+        self.requests = []
+
+    def create_system(self, **request):
+        self.requests.append(request)
+        raise self.error
+
+
+@pytest.mark.parametrize('field, option', [('image_id', 'image'), ('instance_type_id', 'instance_type'),
+                                           ('instance_type_name', 'instance_type'), ('tags', 'tags'),
+                                           ('tags.project', 'tags.project')])
+def test_send_creation_names_the_option_the_server_refused(field, option):
+    client = RefusingClient(ValidationFailedError('bad', meta={'field': field, 'rule': 'unknown', 'extra': 1},
+                                                  http_status=400))
+    creation = spec.creation_request(FakeCatalogue(), declared(tags={'project': 'p'}))
+    error = raised(spec.send_creation, client, creation)
+    assert isinstance(error, ValidationFailedError)
+    assert (error.message, error.field, error.rule, error.meta['extra'], error.http_status) == (
+        '%s: bad (rule unknown)' % option, option, 'unknown', 1, 400)
+    assert client.requests == [creation['request']]
+
+
+def test_send_creation_passes_on_a_refusal_that_names_no_field():
+    refusal = ValidationFailedError('image is not usable', meta={'rule': 'unknown'})
+    error = raised(spec.send_creation, RefusingClient(refusal), spec.creation_request(FakeCatalogue(), declared(tags={'project': 'p'})))
+    assert error is refusal
+    assert error.message == 'image is not usable'
+
+
+def test_declaration_spec_is_a_fresh_copy_with_the_defaults_asked():
+    with_defaults = spec.declaration_spec(defaults=spec.DECLARATION_DEFAULTS)
+    assert list(with_defaults) == list(spec.DECLARATION_OPTIONS)
+    assert dict((option, rules['default']) for option, rules in with_defaults.items() if 'default' in rules) == (
+        spec.DECLARATION_DEFAULTS)
+    assert all('default' not in rules for rules in spec.DECLARATION_SPEC.values())
+    assert list(spec.declaration_spec(with_name=False)) == list(spec.DECLARATION_OPTIONS[1:])
+    assert spec.declaration_spec()['tags'] is not spec.DECLARATION_SPEC['tags']
+
+
 def test_predicted_new_system_is_what_create_would_return():
     creation = spec.creation_request(FakeCatalogue(), declared(tags={'project': 'p'}, disk_size_gb=300))
     predicted = spec.predicted_new_system(creation)

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PreconditionFailedError
-from ansible_collections.puddle.cloud.plugins.modules import puddle_fleet
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PreconditionFailedError, ValidationFailedError
+from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import merge_declaration
+from ansible_collections.puddle.cloud.plugins.modules import puddle_fleet, puddle_system
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
     SECRET_KEY,
     SECRET_TOKEN,
@@ -57,6 +58,47 @@ def test_documentation_declares_every_option_and_suboption():
         assert set(puddle_fleet.ARGUMENT_SPEC[option]['options']) == set(options[option]['suboptions'])
     assert options['systems']['suboptions']['state']['choices'] == list(transitions.DECLARED_STATES)
     assert documentation['attributes']['check_mode']['support'] == 'full'
+
+
+# -- a declaration is a puddle_system task ---------------------------------------------------
+
+def test_a_declaration_has_the_options_of_puddle_system_whose_defaults_the_fleet_applies():
+    system_options = puddle_system.ARGUMENT_SPEC
+    declared = puddle_fleet.ARGUMENT_SPEC['systems']['options']
+    # Every option of a declaration is puddle_system's, with the same type, choices and required-ness; only the
+    # defaults differ, because the fleet fills a declaration from its own defaults first.
+    assert set(declared) == set(system_options) - {'wait', 'wait_timeout', 'poll_interval'}
+    for option, rules in declared.items():
+        assert rules == dict((key, value) for key, value in system_options[option].items() if key != 'default'), option
+    assert puddle_fleet.ARGUMENT_SPEC['defaults']['options'] == dict(
+        (option, rules) for option, rules in declared.items() if option != 'name')
+    # What a declaration leaves out (and defaults do not give) is what puddle_system defaults it to.
+    merged = merge_declaration(None, {'name': 'sys'})
+    assert merged == dict(((option, system_options[option].get('default')) for option in declared), name='sys')
+
+
+def test_a_declaration_spec_is_a_copy_each_module_owns():
+    assert puddle_fleet.ARGUMENT_SPEC['systems']['options']['tags'] is not puddle_system.ARGUMENT_SPEC['tags']
+    assert (puddle_fleet.ARGUMENT_SPEC['systems']['options']['state']
+            is not puddle_fleet.ARGUMENT_SPEC['defaults']['options']['state'])
+
+
+@pytest.mark.parametrize('field, option', [('image_id', 'image'), ('instance_type_id', 'instance_type'), (None, None)])
+def test_a_refused_creation_fails_like_the_same_puddle_system_task(run, run_module, field, option):
+    """The server's refusal names the option the user wrote, in the words of puddle_system."""
+    def refusing_client():
+        fake = FakeSystemsClient()
+        fake.create_error = ValidationFailedError('no such thing', meta={'field': field, 'rule': 'unknown'})
+        return fake
+    system_task = dict(DEFAULTS, name='sys')
+    single, _output = run_module(puddle_system.main, refusing_client(), system_task)
+    fleet = run(refusing_client(), systems=[system_task])
+    failure = entry(fleet, 'sys')['failure']
+    assert (failure['message'], failure['field'], failure['rule']) == (
+        single['failure']['message'], single['failure']['field'], single['failure']['rule'])
+    assert (failure['field'], failure['rule']) == (option, 'unknown')
+    expected = 'no such thing' if field is None else '%s: no such thing (rule unknown)' % option
+    assert failure['message'] == expected
 
 
 # -- a fresh fleet, then the same fleet converged ------------------------------------------------

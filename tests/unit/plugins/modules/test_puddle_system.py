@@ -265,6 +265,16 @@ def test_server_validation_names_the_option(run):
     assert result['msg'].startswith('image: ')
 
 
+def test_server_validation_without_a_field_keeps_the_message_of_the_client(run):
+    # Puddle's own Python client names no field: its message is all there is, passed on as it is.
+    fake = fake_with()
+    fake.create_error = ValidationFailedError('image is not usable', meta={'rule': 'unknown'})
+    result = run(fake, **CREATE)
+    assert (result['failure']['field'], result['failure']['rule']) == (None, 'unknown')
+    assert result['failure']['message'] == 'image is not usable'
+    assert result['actions'] == []
+
+
 # -- drift ----------------------------------------------------------------------------------
 
 DRIFTING = dict(CREATE, instance_type='m5.4xlarge', disk_size_gb=512, tags={'project': 'other'})
