@@ -66,6 +66,19 @@ ACTION_EFFECT_STATUSES = {
 }
 RELOGIN_REASONS = ('token_expired', 'invalid_token')
 
+# The action each mutating route carries out, named as the modules list it in their actions. A call of
+# one of them that fails after an answer was lost says so (PuddleError.unconfirmed_action).
+ACTION_OF_ROUTE = {
+    'create_system': 'create',
+    'start_system': 'start',
+    'stop_system': 'stop',
+    'restart_system': 'restart',
+    'fail_system': 'fail',
+    'terminate_system': 'terminate',
+    'refresh_idle_timeout': 'refresh_idle_timeout',
+    'update_config_toml': 'upload',
+}
+
 # How a request's effect was found instead of being answered (PuddleClient.last_adoption['reason']):
 # already_exists / already_done: Puddle refused the request because the effect was already there,
 # and no earlier attempt of ours can have caused it (someone else did it); answer_lost: an answer was
@@ -92,6 +105,9 @@ class PuddleError(Exception):
         self.system = system
         # True when the server may have carried the request out although we got no answer.
         self.may_have_been_committed = False
+        # Set when a call of a mutating route fails after an answer to it was lost: the action
+        # (ACTION_OF_ROUTE) Puddle may have carried out, unknown to the caller. See take_unconfirmed.
+        self.unconfirmed_action = None
 
     @property
     def field(self):
@@ -352,6 +368,18 @@ def transport_error_from_failure(failure, rpc_name, server_address=''):
     return TransportError('{0}: request to {1} failed ({2})'.format(rpc_name, where, failure.detail), retryable=False)
 
 
+def take_unconfirmed(error):
+    """{action, reason: answer_lost} when Puddle may have carried out error's request, else None.
+
+    Taken from the error (its unconfirmed_action is cleared), so the action is reported once.
+    """
+    action = getattr(error, 'unconfirmed_action', None)
+    if action is None:
+        return None
+    error.unconfirmed_action = None
+    return dict(action=action, reason=ADOPTED_ANSWER_LOST)
+
+
 def backoff_delay(attempt, backoff_base, backoff_max, random_source):
     """Full jitter: a uniform delay in [0, min(backoff_max, backoff_base * 2**attempt)]."""
     ceiling = min(float(backoff_max), float(backoff_base) * (2 ** attempt))
@@ -557,31 +585,38 @@ class PuddleClient(object):
         attempt = 0
         answer_lost = False
         logged_in_again = False
-        while True:
-            if needs_token and not self.token:
-                self.login()
-            try:
-                return self._send_once(route, body, with_token=needs_token)
-            except PuddleError as error:
-                if needs_token and self._must_log_in_again(error, logged_in_again):
-                    logged_in_again = True
-                    self.token = None
-                    continue
-                answer_lost = answer_lost or error.may_have_been_committed
-                delay = self._retry_delay_within_deadline(error, attempt)
-                will_retry = delay is not None
-                if will_retry:
-                    self._sleep(delay)
-                    attempt += 1
-                if resolve_lost_answer is not None and (
-                        answer_lost or isinstance(error, (AlreadyExistsError, PreconditionFailedError))):
-                    resolved = self._resolve_lost_answer(resolve_lost_answer, error, answer_lost, final=not will_retry)
-                    if resolved is not None:
-                        return resolved
-                if not will_retry:
-                    if attempt and error.retryable:
-                        error.set_message('{0} (gave up after {1} attempts)'.format(error.message, attempt + 1))
-                    raise error
+        try:
+            while True:
+                if needs_token and not self.token:
+                    self.login()
+                try:
+                    return self._send_once(route, body, with_token=needs_token)
+                except PuddleError as error:
+                    if needs_token and self._must_log_in_again(error, logged_in_again):
+                        logged_in_again = True
+                        self.token = None
+                        continue
+                    answer_lost = answer_lost or error.may_have_been_committed
+                    delay = self._retry_delay_within_deadline(error, attempt)
+                    will_retry = delay is not None
+                    if will_retry:
+                        self._sleep(delay)
+                        attempt += 1
+                    if resolve_lost_answer is not None and (
+                            answer_lost or isinstance(error, (AlreadyExistsError, PreconditionFailedError))):
+                        resolved = self._resolve_lost_answer(resolve_lost_answer, error, answer_lost,
+                                                             final=not will_retry)
+                        if resolved is not None:
+                            return resolved
+                    if not will_retry:
+                        if attempt and error.retryable:
+                            error.set_message('{0} (gave up after {1} attempts)'.format(error.message, attempt + 1))
+                        raise
+        except PuddleError as error:
+            # The request's own error, or that of a lookup after it (a resolver, a new login).
+            if answer_lost:
+                self._say_unconfirmed(route, error)
+            raise
 
     def _retry_delay_within_deadline(self, error, attempt):
         """Seconds to sleep before retrying error, or None when it must not be retried."""
@@ -594,6 +629,17 @@ class PuddleClient(object):
         if remaining <= 0:
             return None
         return min(delay, remaining)
+
+    @staticmethod
+    def _say_unconfirmed(route, error):
+        """Mark error, ending a call whose answer was lost, with the action Puddle may have carried out."""
+        action = ACTION_OF_ROUTE.get(route)
+        if action is None:
+            return  # a read: whatever was lost changed nothing
+        error.may_have_been_committed = True
+        error.unconfirmed_action = action
+        error.set_message('{0}; an answer to this request was lost, so Puddle may have carried out the {1}: run '
+                          'the task again to converge'.format(error.message, action))
 
     @staticmethod
     def _resolve_lost_answer(resolve_lost_answer, error, answer_lost, final):

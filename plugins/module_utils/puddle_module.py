@@ -23,6 +23,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ConfigurationError,
     PuddleError,
     scrub_secrets,
+    take_unconfirmed,
 )
 
 SERVER_ADDRESS_ENV = ('PUDDLE_SERVER_ADDRESS',)
@@ -104,18 +105,22 @@ class ChangeRecord(object):
     ``actions`` lists the requests Puddle carried out for this task, in order (in check mode, the
     requests that would be sent); ``adopted`` lists the actions the task found already done by
     someone else and therefore did not count ({action, reason, status}, reason ``already_exists``
-    or ``already_done``). ``changed`` is true as soon as one action is recorded, so a task that
-    fails half-way still says that it changed something. Any face that sends several requests
-    (puddle_system, puddle_config_toml, a fleet) keeps one and hands it to PuddleModule.fail.
+    or ``already_done``); ``unconfirmed`` lists the actions of a failed request whose answer was lost,
+    which Puddle may have carried out ({action, reason: answer_lost}). ``changed`` is true as soon as
+    one action is recorded, confirmed or not (as Ansible's command module reports changed when it
+    cannot know), so a task that fails half-way still says that it changed, or may have changed,
+    something. Any face that sends several requests (puddle_system, puddle_config_toml) keeps one and
+    hands it to PuddleModule.fail.
     """
 
     def __init__(self):
         self.actions = []
         self.adopted = []
+        self.unconfirmed = []
 
     @property
     def changed(self):
-        return bool(self.actions)
+        return bool(self.actions or self.unconfirmed)
 
     def sent(self, action):
         """Record an action Puddle carried out for this task (or would, in check mode)."""
@@ -137,8 +142,15 @@ class ChangeRecord(object):
         self.sent(action)
         return True
 
+    def failed_with(self, error):
+        """Move the action that error's request may have carried out (its answer was lost) into unconfirmed."""
+        unconfirmed = take_unconfirmed(error)
+        if unconfirmed is not None:
+            self.unconfirmed.append(unconfirmed)
+
     def as_result(self):
-        return dict(changed=self.changed, actions=list(self.actions), adopted=[dict(item) for item in self.adopted])
+        return dict(changed=self.changed, actions=list(self.actions), adopted=[dict(item) for item in self.adopted],
+                    unconfirmed=[dict(item) for item in self.unconfirmed])
 
 
 def without_null_options(params, argument_spec):
@@ -231,14 +243,15 @@ class PuddleModule(object):
     def fail(self, error_or_msg, system=None, record=None, **extra):
         """fail_json with msg and failure={code, message, field, rule, status}; never a secret.
 
-        With a ChangeRecord, the failure also carries changed, actions and adopted: what the task's
-        requests had done before it failed.
+        With a ChangeRecord, the failure also carries changed, actions, adopted and unconfirmed (the
+        record's values win over extra's): what the task's requests had done, or may have done, before
+        it failed. The action error's request may have carried out (its answer was lost) moves into the record.
         """
         secrets = self._protect_secrets()
         failure = _scrub_value(failure_from_error(error_or_msg, system), secrets)
         if record is not None:
-            for key, value in record.as_result().items():
-                extra.setdefault(key, value)
+            record.failed_with(error_or_msg)
+            extra.update(record.as_result())
         if system is not None and 'system' not in extra:
             extra['system'] = system
         self.module.fail_json(msg=failure['message'], failure=failure, **_scrub_value(extra, secrets))

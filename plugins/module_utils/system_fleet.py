@@ -12,7 +12,8 @@ wait, and then one listing per poll round (PuddleClient.poll_systems) moves ever
 on, sending its next requests when its wait is over, until none waits or the deadline passes.
 
 A system whose request is refused, that fails or that is still in transition at the deadline
-fails alone: the others go on, and each keeps the actions it sent.
+fails alone: the others go on, and each keeps the actions it sent (and, when the answer to its
+failed request was lost, the action Puddle may have carried out, in unconfirmed).
 
 No Ansible and no HTTP imports: the client is passed in.
 """
@@ -31,6 +32,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     TRANSITIONAL_STATUSES,
     ValidationFailedError,
     WaitTimeoutError,
+    take_unconfirmed,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
@@ -179,6 +181,20 @@ class Member(object):
         # Effects found already there (the client's last_adoption: someone else created the system or did
         # the action); reported apart from this task's actions.
         self.adopted = []
+        # The action of a failed request whose answer was lost ({action, reason: answer_lost}): Puddle may have
+        # carried it out.
+        self.unconfirmed = []
+
+    @property
+    def changed(self):
+        """Whether a request of this task changed the system, or may have (unconfirmed)."""
+        return bool(self.actions or self.unconfirmed)
+
+    def failed_with(self, error):
+        self.failure = error
+        unconfirmed = take_unconfirmed(error)
+        if unconfirmed is not None:
+            self.unconfirmed.append(unconfirmed)
 
     @property
     def step(self):
@@ -313,7 +329,7 @@ class Fleet(object):
                     if self._send(member, step):
                         continue  # planned again from the adopted system
                 except PuddleError as error:
-                    member.failure = error
+                    member.failed_with(error)
                     if error.system:
                         member.system = error.system
                     return
@@ -372,7 +388,7 @@ class Fleet(object):
                 member.system = self.client.refresh_idle_timeout(member.system['id'])
             member.actions.append('refresh_idle_timeout')
         except PuddleError as error:
-            member.failure = error
+            member.failed_with(error)
 
     def _remember(self, member):
         if member.system and member.system.get('id'):
@@ -433,7 +449,7 @@ class Fleet(object):
         return dict(
             declared=len(declared),
             converged=sum(1 for member in declared if member.converged),
-            changed=sum(1 for member in self.members if member.actions),
+            changed=sum(1 for member in self.members if member.changed),
             failed=sum(1 for member in self.members if member.failure is not None),
             pruned=sum(1 for member in self.members if member.pruned),
             rounds=self.rounds,

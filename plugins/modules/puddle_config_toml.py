@@ -174,7 +174,8 @@ RETURN = r"""
 changed:
   description:
     - Whether Puddle carried out a request of this task that changes something (in check mode, whether one would be
-      sent). True exactly when RV(actions) is not empty, also when the task failed after such a request.
+      sent), or may have carried it out. True exactly when RV(actions) or RV(unconfirmed) is not empty, also when the
+      task failed after such a request.
   returned: always
   type: bool
 actions:
@@ -196,6 +197,16 @@ adopted:
   type: list
   elements: dict
   sample: [{action: restart, reason: already_done, status: restarting}]
+unconfirmed:
+  description:
+    - The action (V(start), V(upload) or V(restart)) of the request this task failed on when the answer to it was lost
+      and no lookup could tell whether Puddle carried it out, as
+      RV(puddle.cloud.puddle_system#module:unconfirmed) of M(puddle.cloud.puddle_system). RV(changed) is then true;
+      the action is not listed in RV(actions). Running the task again converges.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: upload, reason: answer_lost}]
 system:
   description:
     - Summary of the system after the task (in check mode, as it was).
@@ -568,6 +579,7 @@ class ConfigTomlTask(object):
         self.puddle.fail(error, system=summary(error.system or self.system), record=self.record, **extra)
 
     def _fail_after(self, error):
+        self.record.failed_with(error)  # an upload or restart whose answer was lost may have changed the system
         if error.system is None and self.record.changed and self.system is not None:
             try:
                 error.system = self.client.get_system(self.system['id'])

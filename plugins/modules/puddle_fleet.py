@@ -257,7 +257,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether a request that changes something was sent to any system (or would be, in check mode).
+  description:
+    - Whether a request that changes something was sent to any system (or would be, in check mode), or may have been
+      carried out (RV(systems[].unconfirmed)).
   returned: always
   type: bool
 systems:
@@ -279,7 +281,7 @@ systems:
       description: Whether the system was not declared and is terminated by O(prune).
       type: bool
     changed:
-      description: Whether a request that changes something was sent to this system.
+      description: Whether a request that changes something was sent to this system, or may have been carried out.
       type: bool
     actions:
       description:
@@ -298,6 +300,15 @@ systems:
       type: list
       elements: dict
       sample: [{action: create, reason: already_exists, status: provisioning}]
+    unconfirmed:
+      description:
+        - The action of the request this system failed on when the answer to it was lost and no lookup could tell
+          whether Puddle carried it out (C(action), C(reason) V(answer_lost)), as
+          RV(puddle.cloud.puddle_system#module:unconfirmed) of M(puddle.cloud.puddle_system). The system's
+          C(changed) is then true; the action is not listed in its C(actions).
+      type: list
+      elements: dict
+      sample: [{action: create, reason: answer_lost}]
     drift:
       description: The attributes Puddle cannot change that differed (the system was recreated).
       type: list
@@ -327,7 +338,8 @@ summary:
       type: int
       sample: 58
     changed:
-      description: Systems (pruned ones included) to which a request that changes something was sent.
+      description: Systems (pruned ones included) to which a request that changes something was sent (or may have been
+        carried out, see RV(systems[].unconfirmed)).
       type: int
       sample: 60
     failed:
@@ -384,9 +396,10 @@ def member_result(member, failure):
         name=member.name,
         state=member.params['state'],
         pruned=member.pruned,
-        changed=bool(member.actions),
+        changed=member.changed,
         actions=member.actions,
         adopted=member.adopted,
+        unconfirmed=member.unconfirmed,
         system=system_result(member.system),
         failure=failure,
     )
@@ -401,12 +414,12 @@ def fleet_result(fleet):
     for member in fleet.members:
         failure = None if member.failure is None else failure_from_error(member.failure, member.system)
         entries.append(member_result(member, failure))
-        if member.actions:
+        if member.changed:
             member_diff = member.diff
             diff['before'][member.name] = member_diff['before']
             diff['after'][member.name] = member_diff['after']
     return dict(
-        changed=any(member.actions for member in fleet.members),
+        changed=any(member.changed for member in fleet.members),
         systems=entries,
         summary=fleet.summary(),
         failed_systems=[member.name for member in fleet.failed_members()],

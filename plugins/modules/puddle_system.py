@@ -246,7 +246,8 @@ RETURN = r"""
 changed:
   description:
     - Whether Puddle carried out a request of this task that changes something (in check mode, whether one would be
-      sent). True exactly when RV(actions) is not empty, also when the task failed after such a request.
+      sent), or may have carried it out. True exactly when RV(actions) or RV(unconfirmed) is not empty, also when the
+      task failed after such a request.
   returned: always
   type: bool
 actions:
@@ -283,6 +284,25 @@ adopted:
     status:
       description: The status of the system when it was found.
       type: str
+unconfirmed:
+  description:
+    - The action of the request this task failed on when the answer to it was lost and no lookup could tell whether
+      Puddle carried it out (for example the server became unreachable after a CreateSystem whose answer was lost).
+      Puddle may have carried it out, so RV(changed) is true, as M(ansible.builtin.command) reports changed when it
+      cannot know; it is not listed in RV(actions), which holds only confirmed actions. The failure message says so
+      too. Running the task again converges (a system created this way is found by name, not created twice).
+    - Empty unless the task failed that way; always empty in check mode.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: create, reason: answer_lost}]
+  contains:
+    action:
+      description: The action, as in RV(actions), for example V(create), V(start) or V(terminate).
+      type: str
+    reason:
+      description: Always V(answer_lost).
+      type: str
 drift:
   description:
     - The attributes Puddle cannot change that differed from the declared options.
@@ -293,8 +313,8 @@ drift:
   sample: [{attribute: disk_size_gb, current: 256, declared: 512}]
 failure:
   description:
-    - Why the task failed. A failed task also returns RV(changed), RV(actions), RV(adopted), RV(system) as last seen and
-      the diff so far, so that a failure after a request (a timeout after create, a recreate stopped half-way) still says
+    - Why the task failed. A failed task also returns RV(changed), RV(actions), RV(adopted), RV(unconfirmed), RV(system)
+      as last seen and the diff so far, so that a failure after a request (a timeout after create, a recreate stopped half-way) still says
       what it changed.
   returned: on failure
   type: dict
@@ -522,10 +542,11 @@ class PuddleSystem(object):
         try:
             self.converge()
         except PuddleError as error:
-            # What the task had done so far, and the system as last seen (a failed wait tells where it stopped).
+            # What the task had done (or may have done) so far, and the system as last seen (a failed wait tells
+            # where it stopped); the record completes the result with the action error's request may have done.
             result = self._result(last_seen=error.system or self.system)
             system = result.pop('system')
-            self.puddle.fail(error, system=system, **result)
+            self.puddle.fail(error, system=system, record=self.record, **result)
 
     def converge(self):
         validate_declared_options(self.params)

@@ -303,3 +303,175 @@ def test_an_action_found_done_after_a_lost_answer_may_be_ours(client, fake, meth
     fake.fail_next(method, 'drop_after_commit')
     getattr(client, action)(system['id'])
     assert client.last_adoption == {'action': action[:-len('_system')], 'reason': 'answer_lost', 'status': after}
+
+
+# -- a failure after a lost answer says that the request may have been carried out
+
+CLAUSE = 'an answer to this request was lost, so Puddle may have carried out the {0}: run the task again to converge'
+
+
+def _create(client):
+    return client.create_system('web', 'aws', image_id='aws-dai-1.11.1', instance_type_name='m5.xlarge')
+
+
+def test_a_create_whose_answer_was_lost_then_refused_says_it_may_have_been_carried_out(make_client, fake):
+    client = make_client(max_retries=2)
+    client.login()
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.stale_find = 1  # the lookup after the lost answer does not see the new system yet
+    fake.fail_next('CreateSystem', 'refused', times=5)  # then the server becomes unreachable
+    with pytest.raises(pc.TransportError) as caught:
+        _create(client)
+    error = caught.value
+    assert error.may_have_been_committed is True
+    assert error.unconfirmed_action == 'create'
+    assert error.message.startswith('SystemService/CreateSystem: no answer from Puddle')
+    assert error.message.endswith('(gave up after 3 attempts); ' + CLAUSE.format('create'))
+    assert str(error) == error.message
+    assert fake.methods() == ['Login', 'CreateSystem', 'FindSystemByName', 'CreateSystem', 'CreateSystem']
+    assert len(fake.live_systems('web')) == 1  # it was indeed created
+
+
+def test_a_lost_create_whose_lookup_fails_before_a_retry_says_it_may_have_been_carried_out(make_client, fake):
+    client = make_client(max_retries=2)
+    client.login()
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.fail_next('FindSystemByName', 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        _create(client)
+    error = caught.value
+    # The lookup's own error, with the lost answer's context.
+    assert error.message.startswith('SystemService/FindSystemByName: no answer from Puddle')
+    assert error.message.endswith('(gave up after 3 attempts); ' + CLAUSE.format('create'))
+    assert (error.may_have_been_committed, error.unconfirmed_action) == (True, 'create')
+    assert fake.methods() == ['Login', 'CreateSystem'] + ['FindSystemByName'] * 3
+
+
+def test_a_lost_create_whose_lookup_fails_when_giving_up_raises_its_own_error_saying_so(make_client, fake):
+    client = make_client(max_retries=0)
+    client.login()
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.fail_next('FindSystemByName', 'refused')
+    with pytest.raises(pc.TransportError) as caught:
+        _create(client)
+    error = caught.value
+    assert error.message.startswith('SystemService/CreateSystem: no answer from Puddle')
+    assert error.message.endswith(CLAUSE.format('create'))
+    assert 'gave up' not in error.message
+    assert (error.may_have_been_committed, error.unconfirmed_action) == (True, 'create')
+
+
+def test_a_5xx_on_create_is_reported_as_possibly_carried_out_even_when_the_lookup_finds_nothing(client, fake):
+    # The lookup may not see a commit yet (a stale read), so it cannot prove the create was not carried out.
+    fake.fail_next('CreateSystem', 'internal')
+    with pytest.raises(pc.ServerError) as caught:
+        _create(client)
+    assert caught.value.unconfirmed_action == 'create'
+    assert caught.value.message == 'SystemService/CreateSystem: injected internal; ' + CLAUSE.format('create')
+
+
+@pytest.mark.parametrize('method, call, action', [
+    ('StartSystem', 'start_system', 'start'),
+    ('StopSystem', 'stop_system', 'stop'),
+    ('RestartSystem', 'restart_system', 'restart'),
+    ('FailSystem', 'fail_system', 'fail'),
+    ('TerminateSystem', 'terminate_system', 'terminate'),
+    ('RefreshIdleTimeout', 'refresh_idle_timeout', 'refresh_idle_timeout'),
+])
+def test_every_action_whose_answer_was_lost_then_refused_says_it_may_have_been_carried_out(
+        make_client, fake, method, call, action):
+    client = make_client(max_retries=1)
+    system = fake.add_system(status='started')
+    fake.fail_next(method, 'drop_after_commit')
+    fake.fail_next(method, 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        getattr(client, call)(system['id'])
+    assert caught.value.unconfirmed_action == action
+    assert caught.value.may_have_been_committed is True
+    assert caught.value.message.endswith(CLAUSE.format(action))
+
+
+def test_an_upload_whose_answer_was_lost_then_refused_says_it_may_have_been_carried_out(make_client, fake):
+    client = make_client(max_retries=1)
+    system = fake.add_system(status='started')
+    fake.fail_next('UpdateConfigToml', 'drop_after_commit')
+    fake.fail_next('UpdateConfigToml', 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        client.update_config_toml(system['id'], 'a = 1\n')
+    assert caught.value.unconfirmed_action == 'upload'
+    assert caught.value.message.endswith(CLAUSE.format('upload'))
+
+
+def test_a_new_login_failing_after_a_lost_answer_says_the_action_may_have_been_carried_out(make_client, fake):
+    client = make_client(max_retries=1)
+    system = fake.add_system(status='started')
+    client.login()
+    fake.fail_next('StopSystem', 'drop_after_commit')
+    fake.fail_next('StopSystem', 'token_expired')
+    fake.fail_next('Login', 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        client.stop_system(system['id'])
+    assert caught.value.message.startswith('AuthService/Login')
+    assert caught.value.unconfirmed_action == 'stop'
+    assert fake.methods() == ['Login', 'StopSystem', 'StopSystem', 'Login', 'Login']
+
+
+def test_a_mutating_call_failing_without_a_lost_answer_claims_nothing(make_client, fake):
+    client = make_client(max_retries=1)
+    client.login()
+    fake.fail_next('CreateSystem', 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        _create(client)
+    assert caught.value.may_have_been_committed is False
+    assert caught.value.unconfirmed_action is None
+    assert 'may have carried out' not in caught.value.message
+    assert fake.methods() == ['Login', 'CreateSystem', 'CreateSystem']
+
+
+@pytest.mark.parametrize('method, read', [
+    ('GetSystem', lambda client, system: client.get_system(system['id'])),
+    ('FindSystemByName', lambda client, system: client.find_system_by_name(system['name'])),
+    ('ListSystems', lambda client, system: client.list_systems()),
+    ('GetConfigToml', lambda client, system: client.get_config_toml(system['id'])),
+])
+def test_a_read_whose_answer_was_lost_claims_nothing(make_client, fake, method, read):
+    client = make_client(max_retries=1)
+    client.login()
+    system = fake.add_system()
+    fake.fail_next(method, 'drop_after_commit')
+    fake.fail_next(method, 'refused', times=5)
+    with pytest.raises(pc.TransportError) as caught:
+        read(client, system)
+    assert caught.value.may_have_been_committed is False
+    assert caught.value.unconfirmed_action is None
+    assert caught.value.message.endswith('(gave up after 2 attempts)')
+
+
+def test_the_clause_holds_no_secret(make_client, fake):
+    client = make_client(max_retries=1)
+    fake.fail_next('CreateSystem', 'drop_after_commit')
+    fake.fail_next('CreateSystem', 'refused', times=5)
+    fake.stale_find = 1
+    with pytest.raises(pc.TransportError) as caught:
+        _create(client)
+    assert client.token and client.token not in caught.value.message
+    assert 'demo-secret-key' not in caught.value.message
+    assert CLAUSE.format('create') in caught.value.message
+
+
+def test_take_unconfirmed_takes_the_action_once():
+    error = pc.TransportError('lost')
+    assert error.unconfirmed_action is None
+    assert pc.take_unconfirmed(error) is None
+    error.unconfirmed_action = 'create'
+    assert pc.take_unconfirmed(error) == {'action': 'create', 'reason': 'answer_lost'}
+    assert error.unconfirmed_action is None
+    assert pc.take_unconfirmed(error) is None
+    assert pc.take_unconfirmed('a plain message') is None
+
+
+def test_every_mutating_route_names_its_action_and_reads_name_none():
+    assert set(pc.ACTION_OF_ROUTE) == {
+        'create_system', 'start_system', 'stop_system', 'restart_system', 'fail_system', 'terminate_system',
+        'refresh_idle_timeout', 'update_config_toml'}
+    assert set(pc.ACTION_OF_ROUTE) <= set(pc.ROUTES)

@@ -16,6 +16,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PreconditionFailedError,
     PuddleClient,
     ServerError,
+    TransportError,
     ValidationFailedError,
 )
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER
@@ -275,14 +276,55 @@ def test_adding_a_name_again_replaces_it():
 def test_change_record_counts_only_this_tasks_actions():
     from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord
     record = ChangeRecord()
-    assert record.as_result() == {'changed': False, 'actions': [], 'adopted': []}
+    assert record.as_result() == {'changed': False, 'actions': [], 'adopted': [], 'unconfirmed': []}
     assert record.note('create', {'action': 'create', 'reason': 'already_exists', 'status': 'started'}) is False
     assert record.changed is False
     assert record.note('stop', {'action': 'stop', 'reason': 'answer_lost', 'status': 'stopping'}) is True
     assert record.note('start', None) is True
     assert record.as_result() == {
         'changed': True, 'actions': ['stop', 'start'],
-        'adopted': [{'action': 'create', 'reason': 'already_exists', 'status': 'started'}]}
+        'adopted': [{'action': 'create', 'reason': 'already_exists', 'status': 'started'}], 'unconfirmed': []}
+
+
+def _lost(action, message='CreateSystem: no answer'):
+    error = TransportError(message)
+    error.may_have_been_committed = True
+    error.unconfirmed_action = action
+    return error
+
+
+def test_an_action_that_may_have_been_carried_out_is_a_change_but_not_an_action():
+    record = pm.ChangeRecord()
+    record.failed_with(TransportError('refused'))  # nothing lost: nothing to record
+    record.failed_with('a plain message')
+    assert record.changed is False
+    error = _lost('create')
+    record.failed_with(error)
+    assert error.unconfirmed_action is None  # moved, so it is reported once
+    record.failed_with(error)
+    assert record.changed is True
+    assert record.as_result() == {'changed': True, 'actions': [], 'adopted': [],
+                                  'unconfirmed': [{'action': 'create', 'reason': 'answer_lost'}]}
+
+
+def test_a_failure_with_a_record_reports_the_action_the_request_may_have_carried_out(make_module, capsys):
+    module = make_module({'server_address': SERVER, 'api_key_id': 'demo-key-id', 'api_secret_key': SECRET})
+    record = pm.ChangeRecord()
+    record.sent('stop')
+    error = _lost('start', 'StartSystem: no answer {0}; Puddle may have carried out the start'.format(SECRET))
+    # The record's values win over stale ones given as extra results.
+    result = task_result(capsys, lambda: module.fail(error, record=record, changed=False, actions=[], unconfirmed=[]))
+    assert result['changed'] is True
+    assert result['actions'] == ['stop']
+    assert result['unconfirmed'] == [{'action': 'start', 'reason': 'answer_lost'}]
+    assert result['msg'] == 'StartSystem: no answer ********; Puddle may have carried out the start'
+    assert SECRET not in json.dumps(result)
+
+
+def test_a_failure_without_an_unconfirmed_action_reports_an_empty_list(make_module, capsys):
+    module = make_module({'server_address': SERVER, 'api_token': TOKEN})
+    result = task_result(capsys, lambda: module.fail(ServerError('boom'), record=pm.ChangeRecord()))
+    assert (result['changed'], result['actions'], result['unconfirmed']) == (False, [], [])
 
 
 # -- found by mutation testing (bench/mutation)

@@ -399,3 +399,30 @@ def test_a_restart_someone_else_started_is_adopted_not_claimed(fake, capsys, mon
     assert result['config_toml']['restarted'] is False
     assert result['config_toml']['status'] == 'applied'
     assert system['applied_config_toml'] == CONFIG
+
+
+def test_an_upload_whose_answer_was_lost_then_refused_may_have_changed_the_config(fake, capsys):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    fake.fail_next('UpdateConfigToml', 'drop_after_commit')
+    fake.fail_next('UpdateConfigToml', 'refused', times=50)
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert result['failed'] is True
+    assert result['changed'] is True
+    assert result['actions'] == []
+    assert result['unconfirmed'] == [{'action': 'upload', 'reason': 'answer_lost'}]
+    assert result['msg'].endswith('an answer to this request was lost, so Puddle may have carried out the upload: '
+                                  'run the task again to converge')
+    # Looked at again after the possible change: the upload had indeed been stored.
+    assert result['system']['config_toml_status'] == 'uploading'
+    assert fake.methods()[-1] == 'GetSystem'
+    assert 'demo-secret-key' not in json.dumps(result)
+
+
+def test_a_restart_whose_answer_was_lost_follows_the_confirmed_upload(fake, capsys):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    fake.fail_next('RestartSystem', 'drop')  # lost before Puddle saw it, which the client cannot know
+    fake.fail_next('RestartSystem', 'refused', times=50)
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert (result['failed'], result['changed'], result['actions']) == (True, True, ['upload'])
+    assert result['unconfirmed'] == [{'action': 'restart', 'reason': 'answer_lost'}]
+    assert result['config_toml']['restarted'] is False

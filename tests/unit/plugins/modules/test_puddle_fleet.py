@@ -386,3 +386,52 @@ def test_no_secret_in_any_output(run_module):
                                                                poll_interval=1), diff=True)
     assert SECRET_KEY not in output
     assert SECRET_TOKEN not in output
+
+
+# -- a request whose answer was lost and could not be confirmed -----------------------------
+
+def _lost_error(action):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import TransportError
+    error = TransportError('no answer; an answer to this request was lost, so Puddle may have carried out the %s: run '
+                           'the task again to converge' % action, may_have_been_committed=True)
+    error.unconfirmed_action = action
+    return error
+
+
+def test_a_creation_whose_answer_was_lost_is_reported_as_a_possible_change(run):
+    fake = FakeSystemsClient()
+    fake.refuse_create['s-2'] = _lost_error('create')
+    result = run(fake, diff=True, name_format='s-%d', count=2, defaults=DEFAULTS)
+    assert result['failed'] is True
+    assert result['failed_systems'] == ['s-2']
+    lost = entry(result, 's-2')
+    assert (lost['changed'], lost['actions']) == (True, [])
+    assert lost['unconfirmed'] == [{'action': 'create', 'reason': 'answer_lost'}]
+    assert lost['failure']['code'] == 'transport'
+    assert 'may have carried out the create' in result['msg']
+    assert entry(result, 's-1')['unconfirmed'] == []
+    assert result['summary']['changed'] == 2
+    assert set(result['diff']['before']) == {'s-1', 's-2'}
+
+
+def test_a_fleet_whose_only_change_may_have_been_carried_out_is_changed(run, monkeypatch):
+    fake = FakeSystemsClient([make_system('s-1', 'started')])
+    monkeypatch.setattr(fake, 'refresh_idle_timeout', lambda system_id: (_ for _ in ()).throw(
+        _lost_error('refresh_idle_timeout')))
+    result = run(fake, defaults=dict(DEFAULTS, refresh_idle_timeout=True), systems=[dict(name='s-1')])
+    assert result['failed'] is True
+    assert result['changed'] is True
+    assert result['summary']['changed'] == 1
+    lost = entry(result, 's-1')
+    assert (lost['changed'], lost['actions']) == (True, [])
+    assert lost['unconfirmed'] == [{'action': 'refresh_idle_timeout', 'reason': 'answer_lost'}]
+
+
+def test_a_failure_without_a_lost_answer_leaves_unconfirmed_empty(run):
+    fake = FakeSystemsClient()
+    fake.refuse_create['s-1'] = PreconditionFailedError('CreateSystem: the CU pool is short by 2 CU')
+    result = run(fake, name_format='s-%d', count=1, defaults=DEFAULTS)
+    assert result['failed'] is True
+    assert result['changed'] is False
+    assert (entry(result, 's-1')['changed'], entry(result, 's-1')['unconfirmed']) == (False, [])
+    assert result['summary']['changed'] == 0

@@ -287,3 +287,68 @@ def test_check_mode_predicts_a_recreate_in_every_cell(run, current, declared):
     predicted, real = check_then_real(run, make_fake, state=declared, recreate=True, **dict(CREATE, disk_size_gb=512))
     assert predicted == real
     assert predicted['actions'][:1] == ['terminate']
+
+
+# -- part 2: a request whose answer was lost and could not be confirmed is reported as such -----
+
+def _lost_error(action, message):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import TransportError
+    error = TransportError(message + '; an answer to this request was lost, so Puddle may have carried out the '
+                           + action + ': run the task again to converge', may_have_been_committed=True)
+    error.unconfirmed_action = action
+    return error
+
+
+def test_a_create_lost_then_unconfirmed_is_reported_as_a_possible_change(run, monkeypatch):
+    # The real client on a fake server: the answer to CreateSystem is lost after the commit, the lookup
+    # does not see the system yet, and then the server refuses every connection.
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
+    from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import FakePuddle
+    server = FakePuddle()
+    server.stale_find = 2  # the task's own lookup, then the one after the lost answer
+    server.fail_next('CreateSystem', 'drop_after_commit')
+    server.fail_next('CreateSystem', 'refused', times=50)
+    client = PuddleClient('https://puddle.test', api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                          transport=server, sleep=server.clock.sleep, monotonic=server.clock.monotonic)
+    declared = dict(name='sys', cloud='aws', image='aws-dai-1.11.1', instance_type='m5.xlarge',
+                    tags={'project': 'demo'}, poll_interval=1)
+    result = run(client, diff=True, **declared)
+    assert result['failed'] is True
+    assert result['changed'] is True
+    assert result['actions'] == []
+    assert result['adopted'] == []
+    assert result['unconfirmed'] == [{'action': 'create', 'reason': 'answer_lost'}]
+    assert result['failure']['code'] == 'transport'
+    assert result['msg'].startswith('SystemService/CreateSystem: no answer from Puddle')
+    assert result['msg'].endswith('(gave up after 11 attempts); an answer to this request was lost, so Puddle may '
+                                  'have carried out the create: run the task again to converge')
+    assert result.get('system') is None  # as last seen: absent
+    assert result['diff']['before']['state'] == result['diff']['after']['state'] == 'absent'
+    assert 'demo-secret-key' not in str(result) and client.token not in str(result)
+    assert len(server.live_systems('sys')) == 1  # it was created indeed
+    # The next run finds it, and neither creates a second one nor claims the creation.
+    server.live_systems('sys')[0]['status'] = 'started'
+    monkeypatch.setattr(server, 'faults', [])
+    again = run(PuddleClient('https://puddle.test', api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                             transport=server, sleep=server.clock.sleep, monotonic=server.clock.monotonic), **declared)
+    assert (again['changed'], again['actions'], again['unconfirmed']) == (False, [], [])
+    assert len(server.live_systems('sys')) == 1
+
+
+def test_a_recreate_whose_create_was_lost_lists_the_terminate_and_the_unconfirmed_create(run):
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+    fake.create_error = _lost_error('create', 'SystemService/FindSystemByName: no answer')
+    result = run(fake, recreate=True, **dict(CREATE, disk_size_gb=512))
+    assert result['failed'] is True
+    assert (result['changed'], result['actions']) == (True, ['terminate'])
+    assert result['unconfirmed'] == [{'action': 'create', 'reason': 'answer_lost'}]
+    assert 'may have carried out the create' in result['msg']
+
+
+def test_every_result_says_unconfirmed_even_when_empty(run):
+    fake = FakeSystemsClient()
+    assert run(fake, **CREATE)['unconfirmed'] == []
+    fake = FakeSystemsClient([make_system('sys', 'starting')])
+    fake.timeout_on = 'wait_for_system_started'
+    result = run(fake, name='sys')
+    assert (result['failed'], result['changed'], result['unconfirmed']) == (True, False, [])
