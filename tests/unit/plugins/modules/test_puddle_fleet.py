@@ -416,8 +416,10 @@ def test_a_creation_whose_answer_was_lost_is_reported_as_a_possible_change(run):
 
 def test_a_fleet_whose_only_change_may_have_been_carried_out_is_changed(run, monkeypatch):
     fake = FakeSystemsClient([make_system('s-1', 'started')])
-    monkeypatch.setattr(fake, 'refresh_idle_timeout', lambda system_id: (_ for _ in ()).throw(
-        _lost_error('refresh_idle_timeout')))
+
+    def refresh_lost(system_id):
+        raise _lost_error('refresh_idle_timeout')
+    monkeypatch.setattr(fake, 'refresh_idle_timeout', refresh_lost)
     result = run(fake, defaults=dict(DEFAULTS, refresh_idle_timeout=True), systems=[dict(name='s-1')])
     assert result['failed'] is True
     assert result['changed'] is True
