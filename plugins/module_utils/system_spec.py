@@ -373,9 +373,20 @@ def send_creation(client, creation):
     except ValidationFailedError as error:
         if error.field is None:
             raise  # Puddle's Python client names no field: its message is all there is
-        option = OPTION_OF_FIELD.get(error.field, error.field)
-        raise ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
+        raise in_option_terms(error)
+
+
+def in_option_terms(error):
+    """A refusal of CreateSystem naming a wire field (image_id...), as the option the user wrote (image...).
+
+    What the request may have done is kept: a refusal after a lost answer may follow a create Puddle carried out.
+    """
+    option = OPTION_OF_FIELD.get(error.field, error.field)
+    located = ValidationFailedError('%s: %s (rule %s)' % (option, error.message, error.rule),
                                     meta=dict(error.meta, field=option), http_status=error.http_status)
+    located.may_have_been_committed = error.may_have_been_committed
+    located.unconfirmed_action = error.unconfirmed_action
+    return located
 
 
 class CatalogueCache(object):

@@ -83,3 +83,18 @@ PARAMS['instance_type'] = 'm5.xlarge'
 def test_created_adoption(adoption, system, expected_reason):
     result = spec.created_adoption(adoption, system, PARAMS)
     assert (result or {}).get('reason') == expected_reason
+
+
+@pytest.mark.parametrize('lost', [False, True])
+def test_a_refusal_in_option_terms_keeps_what_the_request_may_have_done(lost):
+    refusal = ValidationFailedError('CreateSystem: too small', meta={'field': 'disk_size_gb', 'rule': 'min'},
+                                    http_status=400)
+    refusal.may_have_been_committed = lost
+    refusal.unconfirmed_action = 'create' if lost else None
+    located = spec.in_option_terms(refusal)
+    assert located.message == 'disk_size_gb: CreateSystem: too small (rule min)'
+    assert (located.field, located.rule, located.http_status) == ('disk_size_gb', 'min', 400)
+    assert located.may_have_been_committed is lost
+    assert located.unconfirmed_action == ('create' if lost else None)
+    image = spec.in_option_terms(ValidationFailedError('no', meta={'field': 'image_id', 'rule': 'unknown'}))
+    assert image.field == 'image'

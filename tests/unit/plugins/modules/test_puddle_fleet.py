@@ -437,3 +437,16 @@ def test_a_failure_without_a_lost_answer_leaves_unconfirmed_empty(run):
     assert result['changed'] is False
     assert (entry(result, 's-1')['changed'], entry(result, 's-1')['unconfirmed']) == (False, [])
     assert result['summary']['changed'] == 0
+
+
+def test_a_creation_refused_after_a_lost_answer_keeps_the_possible_create(run):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import ValidationFailedError
+    fake = FakeSystemsClient()
+    refusal = ValidationFailedError('CreateSystem: unknown image', meta={'field': 'image_id', 'rule': 'unknown'})
+    refusal.may_have_been_committed = True
+    refusal.unconfirmed_action = 'create'
+    fake.refuse_create['s-1'] = refusal
+    result = run(fake, name_format='s-%d', count=1, defaults=DEFAULTS)
+    lost = entry(result, 's-1')
+    assert lost['failure']['field'] == 'image'
+    assert (lost['changed'], lost['actions'], lost['unconfirmed']) == (True, [], [{'action': 'create', 'reason': 'answer_lost'}])

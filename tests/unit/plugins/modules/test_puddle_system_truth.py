@@ -352,3 +352,16 @@ def test_every_result_says_unconfirmed_even_when_empty(run):
     fake.timeout_on = 'wait_for_system_started'
     result = run(fake, name='sys')
     assert (result['failed'], result['changed'], result['unconfirmed']) == (True, False, [])
+
+
+def test_a_create_refused_after_a_lost_answer_names_the_option_and_keeps_the_possible_create(run):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import ValidationFailedError
+    fake = FakeSystemsClient()
+    fake.create_error = ValidationFailedError('CreateSystem: unknown image', meta={'field': 'image_id', 'rule': 'unknown'})
+    fake.create_error.may_have_been_committed = True
+    fake.create_error.unconfirmed_action = 'create'
+    result = run(fake, **CREATE)
+    assert result['failure']['field'] == 'image'
+    assert result['msg'] == 'image: CreateSystem: unknown image (rule unknown)'
+    assert (result['failed'], result['changed'], result['actions']) == (True, True, [])
+    assert result['unconfirmed'] == [{'action': 'create', 'reason': 'answer_lost'}]
