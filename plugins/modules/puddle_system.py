@@ -649,9 +649,9 @@ class PuddleSystem(object):
     def _ensure_idle_timeout_refreshed(self):
         if not self.params['refresh_idle_timeout'] or transitions.current_status(self.system) != 'started':
             return
-        self.record.sent('refresh_idle_timeout')
         if not self.check_mode:
             self.system = self.client.refresh_idle_timeout(self.system['id'])
+        self.record.sent('refresh_idle_timeout')  # once carried out: a failed request is not an action
 
     # -- steps that wait ----------------------------------------------------------------
 

@@ -365,3 +365,25 @@ def test_a_create_refused_after_a_lost_answer_names_the_option_and_keeps_the_pos
     assert result['msg'] == 'image: CreateSystem: unknown image (rule unknown)'
     assert (result['failed'], result['changed'], result['actions']) == (True, True, [])
     assert result['unconfirmed'] == [{'action': 'create', 'reason': 'answer_lost'}]
+
+
+def test_a_refresh_of_the_idle_timeout_whose_answer_was_lost_is_unconfirmed_not_an_action(run, monkeypatch):
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+
+    def refresh_lost(system_id):
+        raise _lost_error('refresh_idle_timeout', 'SystemService/RefreshIdleTimeout: no answer')
+    monkeypatch.setattr(fake, 'refresh_idle_timeout', refresh_lost)
+    result = run(fake, refresh_idle_timeout=True, **CREATE)
+    assert (result['failed'], result['changed'], result['actions']) == (True, True, [])
+    assert result['unconfirmed'] == [{'action': 'refresh_idle_timeout', 'reason': 'answer_lost'}]
+
+
+def test_a_refused_refresh_of_the_idle_timeout_is_no_action(run, monkeypatch):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PreconditionFailedError
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+
+    def refresh_refused(system_id):
+        raise PreconditionFailedError('SystemService/RefreshIdleTimeout: not started', meta={'status': 'stopping'})
+    monkeypatch.setattr(fake, 'refresh_idle_timeout', refresh_refused)
+    result = run(fake, refresh_idle_timeout=True, **CREATE)
+    assert (result['failed'], result['changed'], result['actions'], result['unconfirmed']) == (True, False, [], [])
