@@ -47,6 +47,8 @@ FILES = {
         UNITS + "/module_utils/test_system_spec_rules.py",
         UNITS + "/modules/test_puddle_system.py",
         UNITS + "/modules/test_puddle_system_truth.py",
+        UNITS + "/modules/test_puddle_system_waits.py",
+        UNITS + "/modules/test_puddle_fleet.py",
     ]),
     "plugins/module_utils/config_toml.py": (80, [
         UNITS + "/module_utils/test_config_toml.py",
