@@ -460,6 +460,22 @@ def test_a_socket_whose_descriptor_is_gone_counts_as_closed_by_the_peer():
     assert puddle_http._closed_by_peer(None) is True
 
 
+def test_the_check_of_a_kept_alive_socket_never_waits(monkeypatch):
+    # Reusing a connection must cost no time: select() only polls (a timeout of 0 s, never a wait).
+    timeouts = []
+    real_select = puddle_http.select.select
+
+    def recording_select(readers, writers, errors, timeout=None):
+        timeouts.append(timeout)
+        return real_select(readers, writers, errors, timeout)
+
+    monkeypatch.setattr(puddle_http.select, 'select', recording_select)
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        assert puddle_http._closed_by_peer(ours) is False
+    assert timeouts == [0]
+
+
 def test_an_idle_socket_the_peer_keeps_open_is_not_closed():
     ours, theirs = socket.socketpair()
     with ours, theirs:

@@ -6,8 +6,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import WaitTimeoutError
 from ansible_collections.puddle.cloud.plugins.modules import puddle_system
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
     FakeSystemsClient,
@@ -387,3 +390,56 @@ def test_a_refused_refresh_of_the_idle_timeout_is_no_action(run, monkeypatch):
     monkeypatch.setattr(fake, 'refresh_idle_timeout', refresh_refused)
     result = run(fake, refresh_idle_timeout=True, **CREATE)
     assert (result['failed'], result['changed'], result['actions'], result['unconfirmed']) == (True, False, [], [])
+
+
+class TakenEveryTimeFake(FakeSystemsClient):
+    """Each CreateSystem finds the name taken by a system someone else created, which is terminated by
+    the time the task looks at it: the task plans a create again, every time."""
+
+    def create_system(self, name, cloud, **kwargs):
+        self._record('create_system', name=name, cloud=cloud)
+        self.last_adoption = {'action': 'create', 'reason': 'already_exists', 'status': 'terminated'}
+        return make_system(name, 'terminated', id='id-other-%d' % self.methods().count('create_system'))
+
+
+def test_a_name_taken_by_someone_else_at_each_create_fails_at_the_third_time(run):
+    fake = TakenEveryTimeFake()
+    result = run(fake, **CREATE)
+    assert result['failed'] is True
+    assert result['failure']['code'] == 'conflict'
+    assert result['msg'] == 'System sys was created by someone else 3 times while this task tried to create it'
+    assert fake.methods().count('create_system') == 3  # the first try and MAX_REPLANS (2) more
+    assert (result['changed'], result['actions']) == (False, [])
+    assert result['adopted'] == [{'action': 'create', 'reason': 'already_exists', 'status': 'terminated'}] * 3
+
+
+class TimeoutWhileStartingFake(FakeSystemsClient):
+    """The wait for started times out after the system went on from provisioning to starting."""
+
+    def wait_for_system_started(self, system_id, timeout=None, poll_interval=None, stop_on_stable=False):
+        self._record('wait_for_system_started', system_id)
+        raise WaitTimeoutError('timed out', system=dict(self.systems[system_id], status='starting'))
+
+
+def test_a_timeout_names_the_status_the_wait_saw_last_not_the_one_create_answered(run):
+    result = run(TimeoutWhileStartingFake(), wait_timeout=30, **CREATE)
+    assert result['failed'] is True
+    assert (result['changed'], result['actions']) == (True, ['create'])
+    assert result['msg'] == ('Timed out after 30 s (wait_timeout) waiting for system sys to be started; '
+                             'its last status was starting')
+    assert result['system']['status'] == 'starting'
+
+
+def test_the_module_runs_as_a_script(monkeypatch, capsys):
+    # How Ansible runs it: as __main__, which calls main() and exits with the result.
+    import runpy
+    import sys
+    from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
+    from ansible_collections.puddle.cloud.tests.unit.plugins.modules.conftest import CONNECTION, patch_module_args
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **kwargs: fake)
+    monkeypatch.delitem(sys.modules, puddle_system.__name__)  # runpy runs a fresh copy of the module
+    with patch_module_args(dict(CONNECTION, name='sys')):
+        with pytest.raises(SystemExit):
+            runpy.run_module(puddle_system.__name__, run_name='__main__')
+    assert json.loads(capsys.readouterr().out)['system']['status'] == 'started'
