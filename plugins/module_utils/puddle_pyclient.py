@@ -496,11 +496,12 @@ class PythonClientAdapter(object):
             return system
         systems = self._systems()
         interval = float(getattr(systems, 'POLL_INTERVAL_S', 5))
-        deadline = self._monotonic() + 60 * float(getattr(systems, 'POLL_TIMEOUT_MINUTES', 20))
+        minutes = float(getattr(systems, 'POLL_TIMEOUT_MINUTES', 20))
+        deadline = self._monotonic() + 60 * minutes
         while not is_known_status(system):
             if self._monotonic() >= deadline:
                 raise WaitTimeoutError('System {0} kept the status {1}, unknown to the collection, for {2:g} minutes'.format(
-                    system.get('name'), system.get('status'), float(systems.POLL_TIMEOUT_MINUTES)), system=system)
+                    system.get('name'), system.get('status'), minutes), system=system)
             self._sleep(interval)
             system = self._get(system['id'])
         return system
