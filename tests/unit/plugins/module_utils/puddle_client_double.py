@@ -68,14 +68,19 @@ def system_record(system_id, name, status, **fields):
 class InMemoryPuddle(object):
     """Answers the double's RPCs (docs/api.md) from a dict of systems; records every call.
 
-    ``script`` maps a system id to the statuses GetSystem reports next, one per call.
+    ``script`` maps a system id to the statuses GetSystem reports next, one per call. ``errors`` maps
+    a method to what it raises: one exception (every call), or a list of them (one per call, in order,
+    then the method answers). ``bodies`` records the body of every call, ``catalogue`` answers the
+    listings of images, instance types and tags.
     """
 
     def __init__(self):
         self.systems = {}
         self.calls = []
+        self.bodies = []
         self.script = {}
         self.errors = {}
+        self.catalogue = {'images': [], 'instance_types': [], 'tags': []}
 
     def add(self, record):
         self.systems[record['id']] = record
@@ -84,11 +89,32 @@ class InMemoryPuddle(object):
     def post(self, server_address, service, method, body, headers, request_hook=None, response_hook=None):
         wire = double_module('puddle.client._wire')
         self.calls.append(method)
-        if method in self.errors:
-            raise self.errors[method]
+        self.bodies.append((method, copy.deepcopy(body)))
+        error = self.errors.get(method)
+        if isinstance(error, list):
+            if error:
+                raise error.pop(0)
+        elif error is not None:
+            raise error
         if method == 'Login':
             return {'token': 'session-token', 'expires_at': None,
                     'user': {'id': 'user-demo', 'name': 'demo', 'email': 'demo@example.com'}}
+        if method == 'Logout':
+            return {}
+        if method in ('ListAvailableImages', 'ListAvailableInstanceTypes'):
+            kind = 'images' if method == 'ListAvailableImages' else 'instance_types'
+            return {kind: [copy.deepcopy(item) for item in self.catalogue[kind] if item.get('cloud') == body['cloud']]}
+        if method == 'ListTags':
+            return {'tags': copy.deepcopy(self.catalogue['tags'])}
+        if method == 'GetCUConsumptionInfo':
+            return {'available_cu': 100, 'consumed_cu': 4, 'systems_consumption_info': [
+                {'system_id': record['id'], 'system_name': record['name'], 'status': record['status'],
+                 'cu_per_hour': record['cu_per_hour']} for record in self.systems.values()]}
+        if method == 'CreateSystem':
+            record = system_record('s{0}'.format(len(self.systems) + 1), body['name'], 'provisioning',
+                                   cloud=body['cloud'], disk_size_gb=body['disk_size_gb'],
+                                   idle_interval=body['idle_interval'], tags=body['tags'])
+            return {'system': copy.deepcopy(self.add(record))}
         if method == 'GetSystem':
             record = self.systems.get(body['id'])
             if record is None:

@@ -6,14 +6,16 @@ puddle.client (its HTTP replaced by an in-memory Puddle), with string and with e
 
 import datetime
 import enum
+import inspect
 import types
 
 import pytest
 
-from ansible_collections.puddle.cloud.plugins.module_utils import puddle_pyclient
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client, puddle_pyclient
 from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import make_client
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     AuthError,
+    ConfigTomlUploadFailedError,
     ConfigurationError,
     PreconditionFailedError,
     PuddleClient,
@@ -36,6 +38,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient impor
     PythonClientAdapter,
     convert,
 )
+from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import FakeClock, FixedRandom
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.puddle_client_double import (
     SERVER,
     InMemoryPuddle,
@@ -301,3 +304,377 @@ def test_connection_options_with_the_python_client():
     assert connection_options_problem(base) is None  # the client reads its own environment
     assert connection_options_problem(dict(base, api_token='t'))[0] == 'api_token'
     assert connection_options_problem(dict(base, api_client='builtin'))[0] == 'api_key_id'
+
+
+# ----------------------------------------------------------------------------- conversions: the edges
+
+def test_integer_keeps_a_boolean_and_gives_none_for_what_is_not_a_number():
+    assert puddle_pyclient.integer(True) is True and puddle_pyclient.integer(False) is False
+    assert puddle_pyclient.integer('12') == 12 and puddle_pyclient.integer(None) is None
+    assert puddle_pyclient.integer('twelve') is None  # int() raises ValueError
+    assert puddle_pyclient.integer([12]) is None  # int() raises TypeError
+
+
+def test_tags_given_as_dicts_with_either_name_key():
+    assert puddle_pyclient.tag_list([{'name': 'b', 'value': 2}, {'key': 'a', 'value': None}]) == [
+        {'name': 'a', 'value': ''}, {'name': 'b', 'value': '2'}]
+    assert puddle_pyclient.tag_list({'b': 'x', 'a': 'y'}) == [{'name': 'a', 'value': 'y'}, {'name': 'b', 'value': 'x'}]
+
+
+def test_known_clouds_and_products_are_the_clients_constants_others_are_built():
+    modules = double_modules()
+    assert puddle_pyclient.cloud_provider(modules, 'gcp') is modules['clouds'].CLOUD_GCP
+    assert puddle_pyclient.product_object(modules, 'h2o3') is modules['products'].PRODUCT_H2O3
+    cloud = puddle_pyclient.cloud_provider(modules, 'oracle')
+    assert isinstance(cloud, modules['cloud'].CloudProvider) and (cloud.display_name, cloud.id) == ('ORACLE', 'oracle')
+    product = puddle_pyclient.product_object(modules, 'mlops')
+    assert isinstance(product, modules['product'].Product) and (product.label, product.id) == ('mlops', 'mlops')
+
+
+# ----------------------------------------------------------------------------- interchangeable with PuddleClient
+
+def _defaults(function):
+    parameters = inspect.signature(function).parameters
+    return dict((name, parameter.default) for name, parameter in parameters.items()
+                if parameter.default is not inspect.Parameter.empty)
+
+
+@pytest.mark.parametrize('method, names', [
+    ('__init__', ('max_retries', 'backoff_base', 'backoff_max', 'validate_certs')),
+    ('create_system', ('disk_size_gb', 'idle_interval', 'image_id', 'product', 'version', 'instance_type_id',
+                       'instance_type_name', 'tags')),
+    ('wait_for_system_started', ('timeout', 'poll_interval')),
+    ('wait_for_system_stopped', ('timeout', 'poll_interval')),
+    ('wait_for_system_terminated', ('timeout', 'poll_interval')),
+    ('wait_for_system_failed', ('timeout', 'poll_interval')),
+    ('wait_until_stable', ('timeout', 'poll_interval')),
+    ('wait_for_config_toml_uploaded', ('timeout', 'poll_interval')),
+])
+def test_the_adapters_defaults_are_puddle_clients(method, names):
+    adapter_defaults = _defaults(getattr(PythonClientAdapter, method))
+    client_defaults = _defaults(getattr(PuddleClient, method))
+    assert dict((name, adapter_defaults[name]) for name in names) == dict((name, client_defaults[name]) for name in names)
+
+
+class BoundedClock(FakeClock):
+    """The fake clock; a loop that never ends fails instead of hanging."""
+
+    def sleep(self, seconds):
+        assert len(self.sleeps) < 2000, 'still sleeping after 2000 sleeps'
+        super(BoundedClock, self).sleep(seconds)
+
+
+@pytest.fixture
+def bounded_clock():
+    return BoundedClock()
+
+
+@pytest.fixture
+def timed(puddle, bounded_clock):
+    """The adapter on the double, the fake clock and a random source at the top of each jitter range."""
+    return PythonClientAdapter(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                               sleep=bounded_clock.sleep, monotonic=bounded_clock.monotonic, random=FixedRandom(1.0))
+
+
+def test_reads_back_off_as_section_1_says_with_the_default_settings(timed, puddle, bounded_clock):
+    puddle.errors['ListSystems'] = ConnectionError('refused')
+    with pytest.raises(TransportError, match=r'refused.*\(gave up after 11 attempts\)$'):
+        timed.list_systems()
+    # full jitter at its top: backoff_base 0.5 doubled per attempt, at most backoff_max 10
+    assert bounded_clock.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0, 10.0, 10.0]
+
+
+def test_a_read_that_is_not_retried_does_not_say_it_gave_up(puddle, bounded_clock):
+    adapter = PythonClientAdapter(SERVER, api_key_id='k', api_secret_key='s', max_retries=0, sleep=bounded_clock.sleep)
+    puddle.errors['ListSystems'] = ConnectionError('refused')
+    with pytest.raises(TransportError) as caught:
+        adapter.list_systems()
+    assert 'gave up' not in caught.value.message and bounded_clock.sleeps == []
+
+
+def test_an_error_that_ends_the_retries_is_not_one_that_gave_up(timed, puddle, bounded_clock):
+    puddle.errors['ListSystems'] = [ConnectionError('refused'), RuntimeError('broken')]
+    with pytest.raises(puddle_client.ServerError) as caught:
+        timed.list_systems()
+    assert caught.value.message == "Puddle's Python client failed: RuntimeError: broken"
+    assert bounded_clock.sleeps == [0.5] and puddle.calls == ['Login', 'ListSystems', 'ListSystems']
+
+
+def test_request_count_counts_every_call_into_the_package(adapter, puddle):
+    assert adapter.request_count == 1  # the Authorizer
+    puddle.add(system_record('s1', 'churn', 'started'))
+    adapter.list_systems()
+    assert adapter.request_count == 3  # SystemsClient, list
+    adapter.wait_for_system_started('s1')
+    assert adapter.request_count == 5  # the wait, one get
+    puddle.systems['s1']['config_toml_status'] = 'uploaded'
+    adapter.wait_for_config_toml_uploaded('s1')
+    assert adapter.request_count == 7  # the wait, one get
+
+
+# ----------------------------------------------------------------------------- credentials, login, certificates
+
+def test_half_an_api_key_is_no_key_the_client_reads_its_environment(puddle):
+    for kwargs in (dict(api_key_id='k'), dict(api_secret_key='s'), dict()):
+        adapter = PythonClientAdapter(SERVER, **kwargs)
+        assert adapter.has_key_credentials is False and adapter.authorizer is None and adapter.request_count == 0
+    assert PythonClientAdapter(SERVER, api_key_id='k', api_secret_key='s').has_key_credentials is True
+    assert puddle.calls == []
+
+
+def test_login_without_a_key_uses_the_key_of_the_environment(puddle, monkeypatch):
+    monkeypatch.setenv('PUDDLE_API_KEY_ID', 'env-key-id')
+    monkeypatch.setenv('PUDDLE_API_SECRET_KEY', 'env-secret-key')
+    adapter = PythonClientAdapter(SERVER)
+    assert adapter.login() == {'id': 'user-demo', 'name': 'demo', 'email': 'demo@example.com'}
+    assert adapter.token == 'session-token' and adapter.authorizer is not None
+    assert puddle.bodies == [('Login', {'api_key_id': 'env-key-id', 'api_secret_key': 'env-secret-key'})]
+
+
+def test_login_with_a_key_uses_the_adapters_authorizer(adapter, puddle):
+    authorizer = adapter.authorizer
+    assert adapter.login()['name'] == 'demo'
+    assert adapter.authorizer is authorizer
+    assert puddle.bodies == [('Login', {'api_key_id': 'demo-key-id', 'api_secret_key': 'demo-secret-key'})]
+
+
+def test_logout_ends_a_session_and_does_nothing_without_one(adapter, puddle):
+    adapter.logout()
+    assert puddle.calls == [] and adapter.request_count == 1  # only the Authorizer was made
+    adapter.login()
+    adapter.logout()
+    assert puddle.calls == ['Login', 'Logout'] and adapter.token is None
+    count = adapter.request_count
+    adapter.logout()
+    assert puddle.calls == ['Login', 'Logout'] and adapter.request_count == count
+
+
+def test_validate_certs_false_needs_a_verify_parameter(puddle):
+    with pytest.raises(ConfigurationError, match='validate_certs=false') as caught:
+        PythonClientAdapter(SERVER, api_key_id='k', api_secret_key='s', validate_certs=False)
+    assert caught.value.field == 'validate_certs' and puddle.calls == []
+
+
+def test_validate_certs_false_is_passed_as_verify_false(puddle, monkeypatch):
+    made = []
+    base = double_module('puddle.client.auth.authorizer').Authorizer
+
+    class VerifyingAuthorizer(base):  # the 1.7 signature
+        def __init__(self, server_address, request_hook=None, response_hook=None, api_key_id=None,
+                     api_secret_key=None, verify=True):
+            made.append(dict(api_key_id=api_key_id, verify=verify))
+            super(VerifyingAuthorizer, self).__init__(server_address, request_hook, response_hook, api_key_id,
+                                                      api_secret_key)
+
+    monkeypatch.setattr(double_module('puddle.client.auth.authorizer'), 'Authorizer', VerifyingAuthorizer)
+    PythonClientAdapter(SERVER, api_key_id='k', api_secret_key='s', validate_certs=False)
+    PythonClientAdapter(SERVER, api_key_id='k', api_secret_key='s')
+    assert made == [dict(api_key_id='k', verify=False), dict(api_key_id='k', verify=True)]
+
+
+def test_a_callable_whose_signature_cannot_be_read_has_no_parameters():
+    assert puddle_pyclient._parameters(min) == {}  # inspect raises ValueError
+    assert puddle_pyclient._parameters(42) == {}  # inspect raises TypeError
+    assert list(puddle_pyclient._parameters(lambda verify=True: None)) == ['verify']
+
+
+def test_an_image_failure_of_the_client_is_image_failed(adapter, puddle):
+    puddle.errors['ListSystems'] = double_module('puddle.client.errors.puddle_errors').ImageFailedError('image broke')
+    with pytest.raises(puddle_client.ServerError) as caught:
+        adapter.list_systems()
+    assert caught.value.code == 'image_failed' and caught.value.message == 'image broke'
+
+
+# ----------------------------------------------------------------------------- catalogue, tags, consumption, creation
+
+IMAGE = dict(id='img-1', name='dai-1.11.1', cloud='aws', product='dai', version='1.11.1', status='active')
+INSTANCE_TYPE = dict(id='it-1', name='m5.xlarge', cloud='aws', cpu=4, memory_gb=16, gpu=0, cu_per_hour=4)
+TAG = dict(name='project', label='Project', required=True, default_value=None, status='active')
+
+
+@pytest.fixture
+def catalogue(puddle):
+    puddle.catalogue.update(images=[IMAGE, dict(IMAGE, id='img-2', cloud='gcp')], instance_types=[INSTANCE_TYPE],
+                            tags=[TAG])
+    return puddle.catalogue
+
+
+def test_the_catalogue_tags_and_consumption_are_read(adapter, puddle, catalogue):
+    assert adapter.list_images('aws') == [IMAGE]
+    assert adapter.list_images('gcp') == [dict(IMAGE, id='img-2', cloud='gcp')]
+    assert adapter.list_instance_types('aws') == [INSTANCE_TYPE]
+    assert adapter.list_tags() == [TAG]
+    puddle.add(system_record('s1', 'churn', 'started'))
+    assert adapter.get_cu_consumption_info() == dict(available_cu=100, consumed_cu=4, systems_consumption_info=[
+        dict(system_id='s1', system_name='churn', status='started', cu_per_hour=4)])
+
+
+def test_a_creation_from_the_catalogue_with_puddle_clients_defaults(adapter, puddle, catalogue):
+    system = adapter.create_system('churn', 'aws', image_id='img-1', instance_type_id='it-1')
+    assert system['name'] == 'churn' and system['status'] == 'provisioning'
+    adapter.create_system('churn-2', 'aws', image_id='img-1', instance_type_id='it-1', tags=[{'name': 'a', 'value': 1}])
+    creations = [body for method, body in puddle.bodies if method == 'CreateSystem']
+    assert creations == [
+        dict(name='churn', cloud='aws', disk_size_gb=256, idle_interval=60, tags=[], image_id='img-1',
+             instance_type_id='it-1'),
+        dict(name='churn-2', cloud='aws', disk_size_gb=256, idle_interval=60, tags=[{'name': 'a', 'value': '1'}],
+             image_id='img-1', instance_type_id='it-1')]
+    # each listing is read once per cloud
+    assert puddle.calls.count('ListAvailableImages') == 1 and puddle.calls.count('ListAvailableInstanceTypes') == 1
+
+
+def test_a_creation_from_a_product_version_and_instance_type_name(adapter, puddle):
+    adapter.create_system('churn', 'gcp', product='h2o3', version='3.46', instance_type_name='n1-standard-4',
+                          disk_size_gb=512, idle_interval=30)
+    assert [body for method, body in puddle.bodies if method == 'CreateSystem'] == [
+        dict(name='churn', cloud='gcp', disk_size_gb=512, idle_interval=30, tags=[], product='h2o3', version='3.46',
+             instance_type_name='n1-standard-4')]
+
+
+@pytest.mark.parametrize('kwargs, field', [
+    (dict(image_id='img-9', instance_type_id='it-1'), 'image_id'),
+    (dict(image_id='img-2', instance_type_id='it-1'), 'image_id'),  # an image of another cloud
+    (dict(image_id='img-1', instance_type_id='it-9'), 'instance_type_id'),
+])
+def test_an_id_missing_from_the_catalogue_is_refused_before_creating(adapter, puddle, catalogue, kwargs, field):
+    with pytest.raises(ValidationFailedError, match='is not available in cloud aws') as caught:
+        adapter.create_system('churn', 'aws', **kwargs)
+    assert (caught.value.field, caught.value.rule) == (field, 'unknown')
+    assert 'CreateSystem' not in puddle.calls
+
+
+# ----------------------------------------------------------------------------- a status unknown to the collection
+
+def test_an_unknown_status_is_polled_at_the_clients_interval_until_its_timeout(timed, puddle, bounded_clock, monkeypatch):
+    systems_client = double_module('puddle.client.clients').SystemsClient
+    monkeypatch.setattr(systems_client, 'POLL_INTERVAL_S', 1)
+    monkeypatch.setattr(systems_client, 'POLL_TIMEOUT_MINUTES', 2)
+    puddle.add(system_record('s1', 'churn', 'warming_up'))
+    with pytest.raises(WaitTimeoutError, match='kept the status warming_up, unknown to the collection, for 2 minutes'):
+        timed.get_system('s1')
+    assert bounded_clock.sleeps == [1.0] * 120
+
+
+def test_an_unknown_status_times_out_at_the_first_poll_past_the_timeout(timed, puddle, bounded_clock, monkeypatch):
+    systems_client = double_module('puddle.client.clients').SystemsClient
+    monkeypatch.setattr(systems_client, 'POLL_INTERVAL_S', 7)
+    monkeypatch.setattr(systems_client, 'POLL_TIMEOUT_MINUTES', 2)
+    puddle.add(system_record('s1', 'churn', 'warming_up'))
+    with pytest.raises(WaitTimeoutError):
+        timed.find_system_by_name('churn')
+    assert bounded_clock.sleeps == [7.0] * 18  # 126 s: the first poll at or after 120 s
+
+
+def test_without_the_clients_poll_settings_an_unknown_status_uses_5_s_and_20_min(
+        timed, puddle, bounded_clock, monkeypatch):
+    systems_client = double_module('puddle.client.clients').SystemsClient
+    monkeypatch.delattr(systems_client, 'POLL_INTERVAL_S')
+    monkeypatch.delattr(systems_client, 'POLL_TIMEOUT_MINUTES')
+    puddle.add(system_record('s1', 'churn', 'warming_up'))
+    with pytest.raises(WaitTimeoutError, match='for 20 minutes'):
+        timed.get_system('s1')
+    assert bounded_clock.sleeps == [5.0] * 240
+
+
+# ----------------------------------------------------------------------------- waits: what the client is given
+
+WAITS = [
+    ('wait_for_system_started', dict(status='started')),
+    ('wait_for_system_stopped', dict(status='stopped')),
+    ('wait_for_system_terminated', dict(status='terminated')),
+    ('wait_for_system_failed', dict(status='failed')),
+    ('wait_for_config_toml_uploaded', dict(config_toml_status='uploaded')),
+]
+
+
+@pytest.fixture
+def given_to_the_client(puddle, monkeypatch):
+    """(wait method, POLL_INTERVAL_S, POLL_TIMEOUT_MINUTES) as the client's wait_for_* methods read them."""
+    systems_client = double_module('puddle.client.clients').SystemsClient
+    seen = []
+    for name, _done in WAITS:
+        def recording(self, system_id, _name=name, _original=getattr(systems_client, name)):
+            seen.append((_name, self.POLL_INTERVAL_S, self.POLL_TIMEOUT_MINUTES))
+            return _original(self, system_id)
+        monkeypatch.setattr(systems_client, name, recording)
+    return seen
+
+
+@pytest.mark.parametrize('method, done', WAITS, ids=[name for name, _done in WAITS])
+def test_a_wait_gives_the_client_puddle_clients_defaults(adapter, puddle, given_to_the_client, method, done):
+    puddle.add(dict(system_record('s1', 'churn', 'stopped'), **done))
+    getattr(adapter, method)('s1')
+    assert given_to_the_client == [(method, 5, 20.0)]
+    assert given_to_the_client[0][1:] == (puddle_client.DEFAULT_POLL_INTERVAL, puddle_client.DEFAULT_WAIT_TIMEOUT / 60.0)
+
+
+@pytest.mark.parametrize('timeout, minutes', [(90, 1.5), (30, 0.5), (0, 0.0), (-5, 0.0)])
+@pytest.mark.parametrize('method, done', WAITS, ids=[name for name, _done in WAITS])
+def test_a_wait_gives_the_client_its_poll_interval_and_timeout_in_minutes(
+        adapter, puddle, given_to_the_client, method, done, timeout, minutes):
+    puddle.add(dict(system_record('s1', 'churn', 'stopped'), **done))
+    getattr(adapter, method)('s1', timeout=timeout, poll_interval=3)
+    assert given_to_the_client == [(method, 3, minutes)]
+
+
+def test_wait_until_stable_gives_the_matching_wait_what_is_left_of_the_timeout(
+        timed, puddle, bounded_clock, given_to_the_client):
+    puddle.add(system_record('s1', 'churn', 'warming_up'))
+    puddle.script['s1'] = ['warming_up', 'warming_up', 'provisioning', 'started']
+    assert timed.wait_until_stable('s1', timeout=100, poll_interval=10)['status'] == 'started'
+    assert bounded_clock.sleeps == [10, 10]  # the unknown status is polled by the adapter
+    assert given_to_the_client == [('wait_for_system_started', 10, 80 / 60.0)]
+
+
+@pytest.mark.parametrize('status, method', sorted(PythonClientAdapter.WAIT_FOR_END_OF.items()))
+def test_wait_until_stable_uses_the_wait_of_the_usual_end_of_each_status(timed, puddle, given_to_the_client, status,
+                                                                         method):
+    end = method[len('wait_for_system_'):]
+    puddle.add(system_record('s1', 'churn', status))
+    puddle.script['s1'] = [status, end]
+    assert timed.wait_until_stable('s1', timeout=60, poll_interval=2)['status'] == end
+    assert given_to_the_client == [(method, 2, 1.0)]
+
+
+def test_wait_until_stable_times_out_on_an_unknown_status_without_sleeping_past_it(
+        timed, puddle, bounded_clock, given_to_the_client):
+    puddle.add(system_record('s1', 'churn', 'warming_up'))
+    with pytest.raises(WaitTimeoutError, match='Timed out after 10 s waiting for system s1 to be stable; its status is '
+                                               'still warming_up'):
+        timed.wait_until_stable('s1', timeout=10, poll_interval=3)
+    assert bounded_clock.sleeps == [3, 3, 3, 1] and given_to_the_client == []
+
+
+def test_wait_until_stable_returns_a_stable_status_at_once(timed, puddle, bounded_clock, given_to_the_client):
+    puddle.add(system_record('s1', 'churn', 'stopped'))
+    assert timed.wait_until_stable('s1', timeout=10, poll_interval=3)['status'] == 'stopped'
+    assert bounded_clock.sleeps == [] and given_to_the_client == [] and puddle.calls == ['Login', 'GetSystem']
+
+
+# ----------------------------------------------------------------------------- the wait for a config.toml upload
+
+@pytest.mark.parametrize('status', ['uploaded', 'applied'])
+def test_a_config_toml_upload_that_ends(adapter, puddle, status):
+    puddle.add(system_record('s1', 'churn', 'started', config_toml_status=status))
+    assert adapter.wait_for_config_toml_uploaded('s1', timeout=5, poll_interval=1) == {'config_toml_status': status}
+
+
+def test_a_config_toml_upload_past_the_timeout(adapter, puddle):
+    puddle.add(system_record('s1', 'churn', 'started', config_toml_status='uploading'))
+    with pytest.raises(WaitTimeoutError) as caught:
+        adapter.wait_for_config_toml_uploaded('s1', timeout=0, poll_interval=1)
+    assert caught.value.message == ('Timed out after 0 s waiting for the config.toml of system s1 to be uploaded; its '
+                                    'config_toml_status is still uploading')
+    assert caught.value.meta['config_toml_status'] == 'uploading'
+
+
+def test_a_config_toml_upload_that_fails(adapter, puddle):
+    puddle.add(system_record('s1', 'churn', 'started', config_toml_status='failed'))
+    with pytest.raises(ConfigTomlUploadFailedError, match='The config.toml upload to system s1 failed') as caught:
+        adapter.wait_for_config_toml_uploaded('s1', timeout=5, poll_interval=1)
+    assert caught.value.meta == {'config_toml_status': 'failed'}
+
+
+def test_a_config_toml_wait_on_a_system_that_does_not_exist(adapter, puddle):
+    with pytest.raises(PreconditionFailedError, match='System s9 does not exist'):
+        adapter.wait_for_config_toml_uploaded('s9', timeout=5, poll_interval=1)
