@@ -636,8 +636,10 @@ def test_wait_until_stable_uses_the_wait_of_the_usual_end_of_each_status(timed, 
     assert given_to_the_client == [(method, 2, 1.0)]
 
 
+@pytest.mark.parametrize('origin', [1000.0, 4.0])  # the monotonic clock's origin is arbitrary
 def test_wait_until_stable_times_out_on_an_unknown_status_without_sleeping_past_it(
-        timed, puddle, bounded_clock, given_to_the_client):
+        timed, puddle, bounded_clock, given_to_the_client, origin):
+    bounded_clock.now = origin
     puddle.add(system_record('s1', 'churn', 'warming_up'))
     with pytest.raises(WaitTimeoutError, match='Timed out after 10 s waiting for system s1 to be stable; its status is '
                                                'still warming_up'):
