@@ -378,3 +378,12 @@ def test_predicted_new_system_is_what_create_would_return():
         image_name='DAI 2.0', instance_type='small', instance_type_id='it-small', cu_per_hour=2, disk_size_gb=300,
         idle_interval=60, tags={'project': 'p', 'cost-center': 'rnd'})
     assert dict((key, predicted.get(key)) for key in expected) == expected
+
+
+@pytest.mark.parametrize('product, allowed', [('dai', True), ('h2o3', False)])
+def test_a_predicted_config_toml_flag_follows_the_product_of_a_system_decoded_from_json(product, allowed):
+    # Systems arrive as decoded JSON: their strings are equal to the contract's, not the same objects.
+    system = json.loads(json.dumps({'id': 'id-sys', 'name': 'sys', 'status': 'stopped', 'product': product}))
+    predicted = spec.with_status(system, 'started')
+    assert predicted['can_update_config_toml'] is allowed
+    assert spec.with_status(system, 'stopping')['can_update_config_toml'] is False
