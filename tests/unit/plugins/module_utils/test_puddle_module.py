@@ -235,6 +235,19 @@ def test_connection_options_problem_is_none_when_usable():
     assert pm.connection_options_problem({'server_address': SERVER, 'api_key_id': 'a', 'api_secret_key': 'b'}) is None
 
 
+
+def puddle_client_params(**options):
+    """Options as a module receives them: decoded from JSON (equal strings, not the same objects)."""
+    return json.loads(json.dumps(dict(options, server_address=SERVER, api_client='puddle_client')))
+
+
+def test_with_puddle_s_own_client_a_token_is_refused_and_no_credentials_are_left_to_its_environment():
+    assert pm.connection_options_problem(puddle_client_params(api_token=TOKEN))[0] == 'api_token'
+    assert pm.connection_options_problem(puddle_client_params(api_key_id='a', api_secret_key='b')) is None
+    # Puddle's Python client reads its own environment variables for a key: nothing to refuse here.
+    assert pm.connection_options_problem(puddle_client_params()) is None
+
+
 # -- DifferenceTracker
 
 def test_difference_tracker_reports_changes_in_order():
