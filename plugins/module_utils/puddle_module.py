@@ -156,10 +156,24 @@ class ChangeRecord(object):
 def without_null_options(params, argument_spec):
     """params without the options of argument_spec given as null (None): an option given as null is not given.
 
-    Only the module's own top-level options are dropped (an unknown option stays, so that Ansible still
-    reports it as unsupported); Ansible's internal ``_ansible_*`` parameters are kept as they are.
+    Only the spec's own options are dropped (an unknown option stays, so that Ansible still reports it as
+    unsupported); Ansible's internal ``_ansible_*`` parameters are kept as they are. The same holds inside an
+    option with sub-options (puddle_fleet's ``systems[]`` and ``defaults``): ``systems: [{cloud: null}]`` is a
+    declaration without cloud, not one failing ``choices``. A dict option without sub-options (``tags``) is a
+    value and is kept whole.
     """
-    return dict((name, value) for name, value in params.items() if value is not None or name not in argument_spec)
+    kept = {}
+    for name, value in params.items():
+        spec = argument_spec.get(name)
+        if value is None and spec is not None:
+            continue
+        sub_spec = (spec or {}).get('options')
+        if sub_spec and isinstance(value, dict):
+            value = without_null_options(value, sub_spec)
+        elif sub_spec and isinstance(value, list):
+            value = [without_null_options(item, sub_spec) if isinstance(item, dict) else item for item in value]
+        kept[name] = value
+    return kept
 
 
 class NullIsNotGivenModule(AnsibleModule):

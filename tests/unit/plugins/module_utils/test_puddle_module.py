@@ -385,3 +385,14 @@ def test_without_null_options_drops_only_the_specs_null_options():
     spec = dict(name=dict(type='str'), image=dict(type='str'), wait=dict(type='bool', default=True))
     params = dict(name='x', image=None, wait=None, unknown=None, _ansible_check_mode=None)
     assert without_null_options(params, spec) == dict(name='x', unknown=None, _ansible_check_mode=None)
+
+
+def test_without_null_options_drops_null_sub_options_and_keeps_a_dict_value_whole():
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import without_null_options
+    sub = dict(name=dict(type='str'), cloud=dict(type='str', choices=['aws']), tags=dict(type='dict'))
+    spec = dict(systems=dict(type='list', elements='dict', options=sub), defaults=dict(type='dict', options=sub),
+                tags=dict(type='dict'))
+    params = dict(systems=[dict(name='a', cloud=None, tags={'cost-center': None}, other=None)],
+                  defaults=dict(cloud=None, tags=None), tags={'project': None})
+    assert without_null_options(params, spec) == dict(
+        systems=[dict(name='a', tags={'cost-center': None}, other=None)], defaults=dict(), tags={'project': None})

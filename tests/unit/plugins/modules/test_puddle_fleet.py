@@ -450,3 +450,13 @@ def test_a_creation_refused_after_a_lost_answer_keeps_the_possible_create(run):
     lost = entry(result, 's-1')
     assert lost['failure']['field'] == 'image'
     assert (lost['changed'], lost['actions'], lost['unconfirmed']) == (True, [], [{'action': 'create', 'reason': 'answer_lost'}])
+
+
+def test_null_options_of_a_declaration_and_of_defaults_are_not_given(run):
+    # docs/reliability.md rule 3, as for the same puddle_system task: a null option with choices is left out.
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+    result = run(fake, systems=[dict(name='sys', state=None, cloud=None, product=None, image=None)],
+                 defaults=dict(DEFAULTS, state=None, recreate=None))
+    assert 'failed' not in result, result
+    assert (result['changed'], entry(result, 'sys')['actions']) == (False, [])
+    assert fake.mutating_methods() == []
