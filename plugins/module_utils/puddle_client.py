@@ -108,6 +108,9 @@ class PuddleError(Exception):
         # Set when a call of a mutating route fails after an answer to it was lost: the action
         # (ACTION_OF_ROUTE) Puddle may have carried out, unknown to the caller. See take_unconfirmed.
         self.unconfirmed_action = None
+        # Set when the error follows a request Puddle did carry out (a read after it failed): the action
+        # (ACTION_OF_ROUTE) the caller must still count as done. See take_carried_out.
+        self.carried_out_action = None
 
     @property
     def field(self):
@@ -378,6 +381,17 @@ def take_unconfirmed(error):
         return None
     error.unconfirmed_action = None
     return dict(action=action, reason=ADOPTED_ANSWER_LOST)
+
+
+def take_carried_out(error):
+    """The action Puddle carried out before error was raised (a read after it failed), else None.
+
+    Taken from the error (its carried_out_action is cleared), so the action is reported once.
+    """
+    action = getattr(error, 'carried_out_action', None)
+    if action is not None:
+        error.carried_out_action = None
+    return action
 
 
 def backoff_delay(attempt, backoff_base, backoff_max, random_source):

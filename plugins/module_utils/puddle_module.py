@@ -23,6 +23,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ConfigurationError,
     PuddleError,
     scrub_secrets,
+    take_carried_out,
     take_unconfirmed,
 )
 
@@ -143,7 +144,14 @@ class ChangeRecord(object):
         return True
 
     def failed_with(self, error):
-        """Move the action that error's request may have carried out (its answer was lost) into unconfirmed."""
+        """Move the action that error's request may have carried out (its answer was lost) into unconfirmed.
+
+        An action Puddle carried out before the error (the read that follows it failed, see
+        puddle_client.take_carried_out) goes into actions.
+        """
+        carried_out = take_carried_out(error)
+        if carried_out is not None:
+            self.sent(carried_out)
         unconfirmed = take_unconfirmed(error)
         if unconfirmed is not None:
             self.unconfirmed.append(unconfirmed)

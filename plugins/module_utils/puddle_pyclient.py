@@ -17,6 +17,8 @@ import time
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     ACTION_EFFECT_STATUSES,
+    ACTION_OF_ROUTE,
+    ADOPTED_ALREADY_DONE,
     FINAL_STATUS,
     STABLE_STATUSES,
     AuthError,
@@ -320,6 +322,9 @@ class PythonClientAdapter(object):
         self.user = None
         self._systems_clients = {}
         self._catalogue = {}
+        # How the effect of the last action was found instead of being carried out by this call, as
+        # PuddleClient.last_adoption: {action, reason: already_done, status} or None.
+        self.last_adoption = None
 
     def __repr__(self):
         return 'PythonClientAdapter(server_address={0!r})'.format(self.server_address)
@@ -522,16 +527,30 @@ class PythonClientAdapter(object):
         return [system_dict(model) for model in self._read(self._systems().list) or []]
 
     def _act(self, route, method_name, system_id):
-        """An action (the client returns nothing), then the system as it is now."""
+        """An action (the client returns nothing), then the system as it is now.
+
+        Refused because the system already is where the action takes it, the action is done, by someone
+        else (this adapter never sends an action twice): recorded in last_adoption as already_done.
+        """
+        self.last_adoption = None
         try:
             self._call(getattr(self._systems(), method_name), system_id)
         except PreconditionFailedError:
-            # Refused because the system already is where the action takes it: the action is done.
             system = self.get_system(system_id)
             if system.get('status') in ACTION_EFFECT_STATUSES[route]:
+                self.last_adoption = dict(action=ACTION_OF_ROUTE[route], reason=ADOPTED_ALREADY_DONE,
+                                          status=system.get('status'))
                 return system
             raise
-        return self._get(system_id)
+        return self._after(route, system_id)
+
+    def _after(self, route, system_id):
+        """The system after an action Puddle carried out; a failed read says the action was carried out."""
+        try:
+            return self._get(system_id)
+        except PuddleError as error:
+            error.carried_out_action = ACTION_OF_ROUTE[route]
+            raise
 
     def start_system(self, system_id):
         return self._act('start_system', 'start', system_id)
@@ -550,11 +569,11 @@ class PythonClientAdapter(object):
 
     def refresh_idle_timeout(self, system_id):
         self._call(self._systems().refresh_idle_timeout, system_id)
-        return self._get(system_id)
+        return self._after('refresh_idle_timeout', system_id)
 
     def update_config_toml(self, system_id, config_toml):
         self._call(self._systems().update_config_toml, system_id, config_toml)
-        return self._get(system_id)
+        return self._after('update_config_toml', system_id)
 
     def get_config_toml(self, system_id):
         raise UnsupportedOperationError(

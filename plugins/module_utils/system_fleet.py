@@ -32,6 +32,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     TRANSITIONAL_STATUSES,
     ValidationFailedError,
     WaitTimeoutError,
+    take_carried_out,
     take_unconfirmed,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
@@ -192,6 +193,9 @@ class Member(object):
 
     def failed_with(self, error):
         self.failure = error
+        carried_out = take_carried_out(error)  # done before a read after it failed: this task's action
+        if carried_out is not None:
+            self.actions.append(carried_out)
         unconfirmed = take_unconfirmed(error)
         if unconfirmed is not None:
             self.unconfirmed.append(unconfirmed)

@@ -396,3 +396,13 @@ def test_without_null_options_drops_null_sub_options_and_keeps_a_dict_value_whol
                   defaults=dict(cloud=None, tags=None), tags={'project': None})
     assert without_null_options(params, spec) == dict(
         systems=[dict(name='a', tags={'cost-center': None}, other=None)], defaults=dict(), tags={'project': None})
+
+
+def test_a_failure_after_an_action_carried_out_counts_it_once():
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import TransportError
+    record = pm.ChangeRecord()
+    error = TransportError('SystemService/GetSystem: no answer')
+    error.carried_out_action = 'start'  # the action was answered; the read after it failed
+    record.failed_with(error)
+    record.failed_with(error)  # taken from the error: reported once
+    assert record.as_result() == dict(changed=True, actions=['start'], adopted=[], unconfirmed=[])

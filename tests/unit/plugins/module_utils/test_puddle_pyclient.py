@@ -217,6 +217,37 @@ def test_a_refused_action_already_done_succeeds(adapter, puddle):
     puddle.add(system_record('s1', 'churn', 'stopping'))
     puddle.errors['StopSystem'] = wire.WireError('failed_precondition', 'already stopping')
     assert adapter.stop_system('s1')['status'] == 'stopping'
+    # Done by someone else (the adapter never sends an action twice): an adoption, as with the builtin client.
+    assert adapter.last_adoption == dict(action='stop', reason='already_done', status='stopping')
+
+
+def test_an_action_carried_out_is_no_adoption(adapter, puddle):
+    puddle.add(system_record('s1', 'churn', 'stopped'))
+    adapter.last_adoption = dict(action='stop', reason='already_done', status='stopping')  # from an earlier action
+    adapter.start_system('s1')
+    assert adapter.last_adoption is None
+
+
+@pytest.mark.parametrize('method, call, action', [
+    ('start_system', lambda adapter: adapter.start_system('s1'), 'start'),
+    ('refresh_idle_timeout', lambda adapter: adapter.refresh_idle_timeout('s1'), 'refresh_idle_timeout'),
+])
+def test_an_action_whose_read_after_it_fails_says_it_was_carried_out(adapter, puddle, method, call, action, monkeypatch):
+    puddle.add(system_record('s1', 'churn', 'stopped' if method == 'start_system' else 'started'))
+    # Not every double answers RefreshIdleTimeout: accept it here, the point is the read after it.
+    original = puddle.post
+
+    def post(server_address, service, method_name, body, headers, *hooks):
+        if method_name == 'RefreshIdleTimeout':
+            puddle.calls.append(method_name)
+            return {'system': dict(puddle.systems['s1'])}
+        return original(server_address, service, method_name, body, headers, *hooks)
+    monkeypatch.setattr(double_module('puddle.client._wire'), 'post', post)
+    puddle.errors['GetSystem'] = ConnectionError('connection refused')
+    with pytest.raises(TransportError) as caught:
+        call(adapter)
+    assert caught.value.carried_out_action == action
+    assert caught.value.unconfirmed_action is None
 
 
 def test_waiting_for_started_that_fails(adapter, puddle):

@@ -460,3 +460,24 @@ def test_null_options_of_a_declaration_and_of_defaults_are_not_given(run):
     assert 'failed' not in result, result
     assert (result['changed'], entry(result, 'sys')['actions']) == (False, [])
     assert fake.mutating_methods() == []
+
+
+class ReadAfterStartFails(FakeSystemsClient):
+    """StartSystem is carried out, and the read after it fails (as the api_client=puddle_client adapter says)."""
+
+    def start_system(self, system_id):
+        from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import TransportError
+        FakeSystemsClient.start_system(self, system_id)
+        error = TransportError('SystemService/GetSystem: no answer')
+        error.carried_out_action = 'start'
+        raise error
+
+
+def test_an_action_carried_out_before_a_failed_read_is_the_systems_action(run):
+    fake = ReadAfterStartFails([make_system('sys', 'stopped')])
+    result = run(fake, systems=[dict(name='sys')], defaults=DEFAULTS)
+    assert result['failed'] is True
+    item = entry(result, 'sys')
+    assert (item['changed'], item['actions'], item['unconfirmed']) == (True, ['start'], [])
+    assert result['changed'] is True
+    assert result['summary']['changed'] == 1

@@ -443,3 +443,44 @@ def test_the_module_runs_as_a_script(monkeypatch, capsys):
         with pytest.raises(SystemExit):
             runpy.run_module(puddle_system.__name__, run_name='__main__')
     assert json.loads(capsys.readouterr().out)['system']['status'] == 'started'
+
+
+# -- api_client=puddle_client: the same truth through Puddle's own Python client -----------------------
+
+@pytest.fixture
+def python_client(monkeypatch):
+    """The adapter of api_client=puddle_client, over the double of puddle.client and an in-memory Puddle."""
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient import PythonClientAdapter
+    from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.puddle_client_double import (
+        SERVER,
+        InMemoryPuddle,
+        double_module,
+    )
+    memory = InMemoryPuddle()
+    monkeypatch.setattr(double_module('puddle.client._wire'), 'post', memory.post)
+    adapter = PythonClientAdapter(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                                  sleep=lambda seconds: None)
+    return adapter, memory, double_module('puddle.client._wire')
+
+
+def test_python_client_an_action_found_done_by_someone_else_is_adopted_not_claimed(run, python_client):
+    from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.puddle_client_double import system_record
+    adapter, memory, wire = python_client
+    memory.add(system_record('s1', 'sys', 'started', tags=[]))
+    memory.script['s1'] = ['stopping']  # someone else stopped it between the lookup and our StopSystem
+    memory.errors['StopSystem'] = wire.WireError('failed_precondition', 'system is stopping')
+    result = run(adapter, name='sys', state='stopped', wait=False)
+    assert 'failed' not in result, result
+    assert (result['changed'], result['actions']) == (False, [])
+    assert result['adopted'] == [{'action': 'stop', 'reason': 'already_done', 'status': 'stopping'}]
+
+
+def test_python_client_an_action_whose_read_after_it_fails_is_reported(run, python_client):
+    from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.puddle_client_double import system_record
+    adapter, memory, wire = python_client
+    memory.add(system_record('s1', 'sys', 'stopped', tags=[]))
+    memory.errors['GetSystem'] = ConnectionError('connection refused')  # StartSystem is answered, the read after it is not
+    result = run(adapter, name='sys', state='started', wait=False)
+    assert result['failed'] is True
+    assert memory.calls.count('StartSystem') == 1
+    assert (result['changed'], result['actions'], result['unconfirmed']) == (True, ['start'], [])
