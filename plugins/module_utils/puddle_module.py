@@ -212,6 +212,9 @@ class PuddleModule(object):
         self.module = NullIsNotGivenModule(argument_spec=spec, **ansible_module_kwargs)
         self.params = self.module.params
         self._client = None
+        # The ChangeRecord of a module that documents changed/actions/adopted/unconfirmed as always returned:
+        # a failure given no record of its own (the connection options, checked when the client is built) uses it.
+        self.record = None
 
     @property
     def check_mode(self):
@@ -265,12 +268,14 @@ class PuddleModule(object):
     def fail(self, error_or_msg, system=None, record=None, **extra):
         """fail_json with msg and failure={code, message, field, rule, status}; never a secret.
 
-        With a ChangeRecord, the failure also carries changed, actions, adopted and unconfirmed (the
+        With a ChangeRecord (given, or else the module's ``record``), the failure also carries changed, actions, adopted and unconfirmed (the
         record's values win over extra's): what the task's requests had done, or may have done, before
         it failed. The action error's request may have carried out (its answer was lost) moves into the record.
         """
         secrets = self._protect_secrets()
         failure = _scrub_value(failure_from_error(error_or_msg, system), secrets)
+        if record is None:
+            record = self.record
         if record is not None:
             record.failed_with(error_or_msg)
             extra.update(record.as_result())

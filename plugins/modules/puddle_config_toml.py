@@ -373,6 +373,7 @@ class ConfigTomlTask(object):
         self.plan = None
         self.current = None
         self.record = ChangeRecord()
+        puddle.record = self.record  # also in a failure before any request (the connection options)
 
     @property
     def client(self):

@@ -513,6 +513,7 @@ class PuddleSystem(object):
         self.system = None
         self.before = None
         self.record = ChangeRecord()
+        puddle.record = self.record  # also in a failure before any request (the connection options)
         self.drift = []
         self.creation = None
         self.deadline = None

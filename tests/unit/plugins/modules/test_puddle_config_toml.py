@@ -426,3 +426,14 @@ def test_a_restart_whose_answer_was_lost_follows_the_confirmed_upload(fake, caps
     assert (result['failed'], result['changed'], result['actions']) == (True, True, ['upload'])
     assert result['unconfirmed'] == [{'action': 'restart', 'reason': 'answer_lost'}]
     assert result['config_toml']['restarted'] is False
+
+
+def test_a_failure_on_the_connection_options_still_returns_what_is_always_returned(fake, capsys):
+    with patch_module_args(dict(CONNECTION, server_address='', system='dai-1', content=CONFIG)):
+        with pytest.raises(SystemExit):
+            puddle_config_toml.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result['failed'] is True
+    assert result['failure']['field'] == 'server_address'
+    assert (result['changed'], result['actions'], result['adopted'], result['unconfirmed']) == (False, [], [], [])
+    assert fake.methods() == []

@@ -484,3 +484,13 @@ def test_python_client_an_action_whose_read_after_it_fails_is_reported(run, pyth
     assert result['failed'] is True
     assert memory.calls.count('StartSystem') == 1
     assert (result['changed'], result['actions'], result['unconfirmed']) == (True, ['start'], [])
+
+
+def test_a_failure_on_the_connection_options_still_returns_what_is_always_returned(run):
+    # RETURN says changed, actions, adopted and unconfirmed are returned always: a failure before any request too.
+    fake = FakeSystemsClient([make_system('sys', 'started')])
+    result = run(fake, name='sys', state='stopped', server_address='')
+    assert result['failed'] is True
+    assert result['failure']['field'] == 'server_address'
+    assert (result['changed'], result['actions'], result['adopted'], result['unconfirmed']) == (False, [], [], [])
+    assert fake.methods() == []
