@@ -572,12 +572,13 @@ class ConfigTomlTask(object):
 
     def _fail_with(self, error, **extra):
         """Fail with what the task had done so far: changed, actions, adopted, the system as last seen, the diff."""
+        last_seen = error.system or self.system
         if self.content is not None and self.plan is not None:
             extra.setdefault('config_toml', self._config_result(
-                self.content, (self.system or {}).get('config_toml_status') or 'none', self.plan))
+                self.content, (last_seen or {}).get('config_toml_status') or 'none', self.plan))
             if self.module._diff and self.current is not None:
                 extra.setdefault('diff', self._diff(self.content, self.current, self.plan))
-        self.puddle.fail(error, system=summary(error.system or self.system), record=self.record, **extra)
+        self.puddle.fail(error, system=summary(last_seen), record=self.record, **extra)
 
     def _fail_after(self, error):
         self.record.failed_with(error)  # an upload or restart whose answer was lost may have changed the system

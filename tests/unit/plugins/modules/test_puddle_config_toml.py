@@ -414,6 +414,7 @@ def test_an_upload_whose_answer_was_lost_then_refused_may_have_changed_the_confi
                                   'run the task again to converge')
     # Looked at again after the possible change: the upload had indeed been stored.
     assert result['system']['config_toml_status'] == 'uploading'
+    assert result['config_toml']['status'] == 'uploading'  # the same system as last seen
     assert fake.methods()[-1] == 'GetSystem'
     assert 'demo-secret-key' not in json.dumps(result)
 
