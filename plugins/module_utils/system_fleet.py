@@ -472,11 +472,47 @@ def _predicted_after_wait(system, step):
 
 
 def _in_declaration(error, index, name):
-    """A declaration's ValidationFailedError, its message and field naming the system."""
+    """A declaration's ValidationFailedError, its message and field naming the system (see in_declared_options)."""
     field = error.field or 'name'
-    located = ValidationFailedError('System %s (declaration %d): %s' % (name, index + 1, error.message),
+    located = ValidationFailedError('System %s: %s' % (name, error.message),
                                     meta=dict(error.meta, field=field, system=name), http_status=error.http_status)
     return located
+
+
+def _gives(source, field):
+    """Whether a declaration (or defaults) writes the option of field (tags.<name>: that tag)."""
+    option, _dot, tag = field.partition('.')
+    value = (source or {}).get(option)
+    if option == 'tags' and tag and isinstance(value, dict):
+        return tag in value
+    return value is not None
+
+
+def in_declared_options(error, systems, defaults):
+    """A declaration's error (meta system, see _in_declaration) naming the option as the user wrote it.
+
+    ``systems[1].idle_interval`` when the entry of systems gives the value (or when neither it nor defaults
+    give a value it needs), ``defaults.idle_interval`` when it comes from defaults (or a counted system
+    needs it), ``name_format`` for a counted name; the message names the same place. Other errors are
+    returned as they are.
+    """
+    name = error.meta.get('system')
+    field = error.field
+    if name is None or not field:
+        return error
+    index = next((position for position, entry in enumerate(systems or []) if entry.get('name') == name), None)
+    if index is not None and (_gives(systems[index], field) or not _gives(defaults, field)):
+        where = 'systems[%d]' % index
+        located = '%s.%s' % (where, field)
+    elif field == 'name' and index is None:
+        where = located = 'name_format'
+    else:
+        where = 'defaults'
+        located = '%s.%s' % (where, field)
+    prefix = 'System %s: ' % name
+    message = error.message[len(prefix):] if error.message.startswith(prefix) else error.message
+    return ValidationFailedError('System %s (%s): %s' % (name, where, message),
+                                 meta=dict(error.meta, field=located), http_status=error.http_status)
 
 
 def fleet_drift_error(members):

@@ -197,7 +197,8 @@ notes:
   - A converged fleet costs two requests, C(AuthService/Login) and C(SystemService/ListSystems) (one with O(api_token)).
     Creating systems adds one read of each catalogue list per cloud and the tag list, once for the whole fleet.
   - Every declaration is checked before the first request that changes anything; an invalid one fails the task naming
-    the system, the option and the rule. A system that differs from its declaration in an attribute Puddle cannot change
+    the system, the option as written (for example C(systems[1].disk_size_gb), C(defaults.tags.project) or
+    C(name_format)) and the rule. A system that differs from its declaration in an attribute Puddle cannot change
     fails the task the same way unless O(systems[].recreate=true).
 seealso:
   - module: puddle.cloud.puddle_system
@@ -371,6 +372,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import (
     Fleet,
     declarations,
     failure_line,
+    in_declared_options,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import declaration_spec, system_result
 
@@ -443,7 +445,7 @@ def main():
         fleet.run()
     except PuddleError as error:
         # A declaration the fleet cannot honour (or the first listing failing): nothing was changed.
-        puddle.fail(error, changed=False)
+        puddle.fail(in_declared_options(error, params['systems'], params['defaults']), changed=False)
     result = fleet_result(fleet)
     failed = fleet.failed_members()
     if failed:

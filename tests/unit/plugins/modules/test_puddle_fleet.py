@@ -200,18 +200,22 @@ def test_wait_false_returns_after_the_requests(run):
 # -- rules before any request that changes something -----------------------------------------
 
 @pytest.mark.parametrize('args, field, rule, requests', [
-    (dict(systems=[dict(name='ok'), dict(name='Bad_Name')]), 'name', 'pattern', []),
-    (dict(systems=[dict(name='a', disk_size_gb=10)]), 'disk_size_gb', 'range', []),
+    (dict(systems=[dict(name='ok'), dict(name='Bad_Name')]), 'systems[1].name', 'pattern', []),
+    (dict(name_format='Student-%02d', count=2), 'name_format', 'pattern', []),
+    (dict(systems=[dict(name='a', disk_size_gb=10)]), 'systems[0].disk_size_gb', 'range', []),
+    (dict(name_format='s-%d', count=1, defaults=dict(DEFAULTS, disk_size_gb=10)), 'defaults.disk_size_gb', 'range', []),
+    (dict(systems=[dict(name='a')], defaults=dict(DEFAULTS, disk_size_gb=10)), 'defaults.disk_size_gb', 'range', []),
     (dict(systems=[dict(name='a'), dict(name='a')]), 'systems[1].name', 'duplicate', []),
     (dict(name_format='student', count=2), 'name_format', 'format', []),
     (dict(name_format='s-%d', count=-1), 'count', 'range', []),
-    (dict(systems=[dict(name='a', image='aws-dai-1.11.1', product='dai', version='1.11.1')]), 'image', 'exclusive', []),
-    (dict(systems=[dict(name='a', product='dai')], defaults=dict(cloud='aws')), 'version', 'required_together', []),
+    (dict(systems=[dict(name='a', image='aws-dai-1.11.1', product='dai', version='1.11.1')]), 'systems[0].image', 'exclusive', []),
+    (dict(systems=[dict(name='a', product='dai')], defaults=dict(cloud='aws')), 'systems[0].version', 'required_together', []),
     (dict(systems=[dict(name='a')], prune=True), 'prune', 'selector', []),
     (dict(systems=[dict(name='a')], poll_interval=0), 'poll_interval', 'range', []),
     # Creation rules need the catalogue: read, but nothing is created, not even the valid systems.
-    (dict(systems=[dict(name='a'), dict(name='b', instance_type='x9.huge')]), 'instance_type', 'unknown', None),
-    (dict(systems=[dict(name='a'), dict(name='b', tags={'legacy': 'x'})]), 'tags.legacy', 'disabled_tag', None),
+    (dict(systems=[dict(name='a'), dict(name='b', instance_type='x9.huge')]), 'systems[1].instance_type', 'unknown', None),
+    (dict(systems=[dict(name='a'), dict(name='b', tags={'legacy': 'x'})]), 'systems[1].tags.legacy', 'disabled_tag', None),
+    (dict(systems=[dict(name='a')], defaults=dict(DEFAULTS, tags={'legacy': 'x'})), 'defaults.tags.legacy', 'disabled_tag', None),
 ])
 def test_an_invalid_declaration_fails_before_any_mutating_request(run, args, field, rule, requests):
     fake = FakeSystemsClient()
@@ -229,7 +233,7 @@ def test_an_invalid_declaration_fails_before_any_mutating_request(run, args, fie
 def test_the_message_names_the_system_of_an_invalid_declaration(run):
     fake = FakeSystemsClient()
     result = run(fake, defaults=DEFAULTS, systems=[dict(name='good'), dict(name='bad', idle_interval=999)])
-    assert result['msg'].startswith('System bad (declaration 2): idle_interval must be from 1 to 240')
+    assert result['msg'].startswith('System bad (systems[1]): idle_interval must be from 1 to 240')
 
 
 def test_drift_fails_listing_each_system_before_any_request(run):
