@@ -477,6 +477,7 @@ class PythonClientAdapter(object):
 
     def create_system(self, name, cloud, image_id=None, product=None, version=None, instance_type_id=None,
                       instance_type_name=None, disk_size_gb=256, idle_interval=60, tags=None):
+        self.last_adoption = None  # this adapter adopts no creation: a refusal fails
         kwargs = dict(name=name, disk_size_gb=disk_size_gb, idle_interval=idle_interval, tags=self._tag_data(tags))
         if image_id is not None:
             kwargs['image'] = self._catalogue_model('images', cloud, image_id)
@@ -568,10 +569,12 @@ class PythonClientAdapter(object):
         return self._act('terminate_system', 'terminate', system_id)
 
     def refresh_idle_timeout(self, system_id):
+        self.last_adoption = None
         self._call(self._systems().refresh_idle_timeout, system_id)
         return self._after('refresh_idle_timeout', system_id)
 
     def update_config_toml(self, system_id, config_toml):
+        self.last_adoption = None
         self._call(self._systems().update_config_toml, system_id, config_toml)
         return self._after('update_config_toml', system_id)
 

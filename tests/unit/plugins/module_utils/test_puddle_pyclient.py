@@ -711,3 +711,16 @@ def test_a_config_toml_upload_that_fails(adapter, puddle):
 def test_a_config_toml_wait_on_a_system_that_does_not_exist(adapter, puddle):
     with pytest.raises(PreconditionFailedError, match='System s9 does not exist'):
         adapter.wait_for_config_toml_uploaded('s9', timeout=5, poll_interval=1)
+
+
+def test_a_creation_after_an_adopted_action_is_not_taken_for_an_adoption(adapter, puddle):
+    # A recreate: the terminate found already done, then CreateSystem. puddle_system reads last_adoption after
+    # the creation; the terminate's adoption must not look like a system created by someone else.
+    wire = double_module('puddle.client._wire')
+    puddle.add(system_record('s1', 'churn', 'terminating'))
+    puddle.errors['TerminateSystem'] = wire.WireError('failed_precondition', 'already terminating')
+    adapter.terminate_system('s1')
+    assert adapter.last_adoption['action'] == 'terminate'
+    with pytest.raises(ValidationFailedError):
+        adapter.create_system('Bad_Name', 'aws', product='dai', version='1.11.1', instance_type_name='m5.xlarge')
+    assert adapter.last_adoption is None
