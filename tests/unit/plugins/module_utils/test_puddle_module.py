@@ -235,7 +235,6 @@ def test_connection_options_problem_is_none_when_usable():
     assert pm.connection_options_problem({'server_address': SERVER, 'api_key_id': 'a', 'api_secret_key': 'b'}) is None
 
 
-
 def puddle_client_params(**options):
     """Options as a module receives them: decoded from JSON (equal strings, not the same objects)."""
     return json.loads(json.dumps(dict(options, server_address=SERVER, api_client='puddle_client')))
