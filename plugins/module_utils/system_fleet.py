@@ -324,9 +324,10 @@ class Fleet(object):
         while member.failure is None and member.step is not None:
             step = member.step
             if step in transitions.WAIT_STEPS:
-                if not self.check_mode:
+                if not self.check_mode and member.system is not None:
                     self._remember(member)
                     return
+                # Check mode, or a system already gone (terminated by someone else while awaited): no wait.
                 member.system = _predicted_after_wait(member.system, step)
             else:
                 try:
@@ -395,8 +396,7 @@ class Fleet(object):
             member.failed_with(error)
 
     def _remember(self, member):
-        if member.system and member.system.get('id'):
-            self._by_id[member.system['id']] = member
+        self._by_id[member.system['id']] = member
 
     def _observe_round(self, listing):
         """One poll round: move each waiting member on from what the listing shows; True when none waits."""

@@ -7,19 +7,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import itertools
+import json
 
 import pytest
 import yaml
 
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PreconditionFailedError, ValidationFailedError
-from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import merge_declaration
+from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import Fleet, declarations, merge_declaration
 from ansible_collections.puddle.cloud.plugins.modules import puddle_fleet, puddle_system
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
     SECRET_KEY,
     SECRET_TOKEN,
     FakeSystemsClient,
     make_system,
+    set_status,
 )
 
 DEFAULTS = dict(cloud='aws', product='dai', version='1.11.1', instance_type='m5.xlarge', tags={'project': 'demo'})
@@ -485,3 +487,369 @@ def test_an_action_carried_out_before_a_failed_read_is_the_systems_action(run):
     assert (item['changed'], item['actions'], item['unconfirmed']) == (True, ['start'], [])
     assert result['changed'] is True
     assert result['summary']['changed'] == 1
+
+
+# -- the engine's messages and edges, one by one (mutation testing: bench/mutation) ---------------
+
+class DecodedFake(FakeSystemsClient):
+    """The fake whose answers are decoded from JSON, as Puddle's are: every string in them is a new object."""
+
+    def list_systems(self):
+        return decoded(super(DecodedFake, self).list_systems())
+
+    def create_system(self, *args, **kwargs):
+        return decoded(super(DecodedFake, self).create_system(*args, **kwargs))
+
+    def _act(self, method, system_id):
+        return decoded(super(DecodedFake, self)._act(method, system_id))
+
+
+def decoded(value):
+    return json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize('args, field, rule, message', [
+    (dict(name_format='s-%d', count=-1), 'count', 'range', 'count must be 0 or more, got -1 (rule range)'),
+    # Every name is the same: the pattern holds no integer conversion that tells them apart.
+    (dict(name_format='s-%.0s', count=2), 'name_format', 'format',
+     'name_format must hold exactly one integer conversion such as %02d (rule format)'),
+    (dict(name_format='student', count=0), 'name_format', 'format',
+     'name_format must hold exactly one integer conversion such as %02d (not all arguments converted during string '
+     'formatting) (rule format)'),
+    # An integer conversion is a valid pattern; the names it makes then follow the rule of a name.
+    (dict(name_format='lab-% d', count=2), 'name', 'pattern', 'System lab- 1 (declaration 1): '),
+    (dict(systems=[dict(name='a', product='dai')]), 'version', 'required_together',
+     'System a (declaration 1): product and version go together; version is missing (rule required_together)'),
+    (dict(systems=[dict(name='a', version='1.11.1')]), 'product', 'required_together',
+     'System a (declaration 1): product and version go together; product is missing (rule required_together)'),
+    (dict(systems=[dict(name='a', image='aws-dai-1.11.1', version='1.11.1')]), 'image', 'exclusive',
+     'System a (declaration 1): image and product/version are mutually exclusive (rule exclusive)'),
+    (dict(systems=[dict(name='a')], wait_timeout=-1), 'wait_timeout', 'range',
+     'wait_timeout must be 0 or more, got -1 (rule range)'),
+    (dict(systems=[dict(name='a')], poll_interval=0), 'poll_interval', 'range',
+     'poll_interval must be more than 0, got 0 (rule range)'),
+    (dict(systems=[dict(name='a')], poll_interval=-0.5), 'poll_interval', 'range',
+     'poll_interval must be more than 0, got -0.5 (rule range)'),
+])
+def test_each_rule_of_the_fleet_fails_with_its_message(run, args, field, rule, message):
+    fake = FakeSystemsClient()
+    result = run(fake, defaults=dict(cloud='aws', instance_type='m5.xlarge', tags={'project': 'demo'}), **args)
+    assert result['failed'] is True
+    assert (result['failure']['field'], result['failure']['rule']) == (field, rule)
+    assert result['msg'].startswith(message)
+    assert result['msg'] == message or message.endswith(': ')
+    assert fake.mutating_methods() == []
+
+
+def test_a_declared_state_outside_the_choices_is_refused_by_the_engine():
+    fleet = Fleet(FakeSystemsClient(), [merge_declaration(None, dict(name='a', state='running'))])
+    with pytest.raises(ValidationFailedError) as caught:
+        fleet.check()
+    assert caught.value.message == ('System a (declaration 1): state must be one of present, started, stopped, '
+                                    'restarted, failed, absent, got running (rule choices)')
+    assert (caught.value.field, caught.value.rule) == ('state', 'choices')
+
+
+def test_a_count_of_zero_declares_no_system(run):
+    fake = FakeSystemsClient([make_system('s-1')])
+    result = run(fake, name_format='s-%d', count=0, defaults=DEFAULTS)
+    assert 'failed' not in result, result
+    assert result['systems'] == []
+    assert result['summary'] == dict(declared=0, converged=0, changed=0, failed=0, pruned=0, rounds=0)
+    assert fake.methods() == ['list_systems']
+
+
+def test_a_wait_timeout_of_zero_is_valid(run):
+    fake = FakeSystemsClient([make_system('a', 'started')])
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')], wait_timeout=0)
+    assert 'failed' not in result, result
+    assert result['summary']['converged'] == 1
+
+
+def test_a_converged_fleet_spends_no_poll_round(run):
+    fake = FakeSystemsClient([make_system('a', 'started')])
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
+    assert result['summary']['rounds'] == 0
+    assert fake.poll_args == []
+
+
+def test_the_first_round_comes_at_once_when_no_request_was_sent(run):
+    fake = FakeSystemsClient([make_system('a', 'provisioning')])
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')], poll_interval=3)
+    assert 'failed' not in result, result
+    assert fake.mutating_methods() == []
+    assert fake.poll_args == [dict(timeout=pytest.approx(1200, abs=1), poll_interval=3, first_poll_delay=0)]
+    assert result['summary']['rounds'] == 2
+
+
+# -- the engine's own defaults are the module's documented ones --------------------------------
+
+def test_the_engine_defaults_are_the_documented_ones():
+    options = yaml.safe_load(puddle_fleet.DOCUMENTATION)['options']
+    fake = FakeSystemsClient([tagged('lab-1', 'demo'), tagged('lab-9', 'demo')])
+    fleet = Fleet(fake, declarations([dict(name='lab-2')], None, None, DEFAULTS))
+    fleet.check()  # prune defaults to false: no selector is needed
+    fleet.run()
+    # A real run (not check mode) that waits, with the documented wait_timeout and poll_interval.
+    assert (fleet.wait_timeout, fleet.poll_interval) == (options['wait_timeout']['default'], options['poll_interval']['default'])
+    assert fake.mutating_methods() == ['create_system']
+    assert fake.poll_args == [dict(timeout=pytest.approx(1200, abs=1), poll_interval=5, first_poll_delay=5)]
+    assert fake.only('lab-2')['status'] == 'started'
+    assert live(fake) == ['lab-1', 'lab-2', 'lab-9']
+    assert fleet.summary() == dict(declared=1, converged=1, changed=1, failed=0, pruned=0, rounds=1)
+
+
+class SteppedClock(object):
+    """A monotonic clock that moves on by step seconds at each reading."""
+
+    def __init__(self, step):
+        self.now = 100.0
+        self.step = step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def test_requests_that_outlast_the_wait_timeout_leave_a_poll_of_no_time_at_all():
+    fake = FakeSystemsClient()
+    fleet = Fleet(fake, declarations([dict(name='a')], None, None, DEFAULTS), wait_timeout=10, poll_interval=1,
+                  monotonic=SteppedClock(30))
+    fleet.run()
+    assert fake.poll_args == [dict(timeout=0, poll_interval=1, first_poll_delay=1)]
+    assert fleet.members[0].failure.code == 'timeout'
+
+
+def test_the_remaining_time_is_what_the_requests_left():
+    fake = FakeSystemsClient()
+    fleet = Fleet(fake, declarations([dict(name='a')], None, None, DEFAULTS), wait_timeout=10, poll_interval=1,
+                  monotonic=SteppedClock(4))
+    fleet.run()
+    assert fake.poll_args == [dict(timeout=6, poll_interval=1, first_poll_delay=1)]
+
+
+# -- answers decoded from JSON: statuses compared by value ---------------------------------------
+
+def test_a_fleet_decoded_from_json_converges(run):
+    fake = DecodedFake([make_system('old', 'stopped')])
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='old'), dict(name='new')])
+    assert 'failed' not in result, result
+    assert [entry(result, name)['system']['status'] for name in ('old', 'new')] == ['started', 'started']
+    assert result['summary']['rounds'] == 1
+
+
+def test_a_system_decoded_from_json_that_fails_while_awaited_fails(run):
+    fake = DecodedFake()
+    fake.outcomes['provisioning'] = 'failed'
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='new')], wait_timeout=30)
+    assert result['failed_systems'] == ['new']
+    failure = entry(result, 'new')['failure']
+    assert failure['code'] == 'system_failed'
+    assert failure['message'] == 'System new entered failed while waiting for it to be started: provisioning failed'
+    assert result['summary']['rounds'] == 1
+
+
+def test_the_idle_timeout_of_a_started_system_decoded_from_json_is_refreshed(run):
+    fake = DecodedFake([make_system('a', 'started')])
+    result = run(fake, defaults=dict(DEFAULTS, refresh_idle_timeout=True), systems=[dict(name='a')])
+    assert 'failed' not in result, result
+    assert entry(result, 'a')['actions'] == ['refresh_idle_timeout']
+    assert fake.mutating_methods() == ['refresh_idle_timeout']
+
+
+@pytest.mark.parametrize('status', ['stopped', 'failed'])
+def test_the_idle_timeout_of_a_system_that_does_not_run_is_not_refreshed(run, status):
+    fake = DecodedFake([make_system('a', status)])
+    result = run(fake, defaults=dict(DEFAULTS, refresh_idle_timeout=True, state=status), systems=[dict(name='a')])
+    assert 'failed' not in result, result
+    assert entry(result, 'a')['actions'] == []
+    assert fake.mutating_methods() == []
+    assert result['changed'] is False
+
+
+def test_a_system_declared_absent_is_terminated_whatever_its_attributes(run):
+    fake = DecodedFake([make_system('a', 'started', disk_size_gb=1024)])
+    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=[dict(name='a', state='absent')])
+    assert 'failed' not in result, result
+    assert entry(result, 'a')['actions'] == ['terminate']
+    assert 'drift' not in entry(result, 'a')
+    assert live(fake) == []
+
+
+# -- someone else acts on the fleet's systems meanwhile --------------------------------------------
+
+class OthersKeepCreating(FakeSystemsClient):
+    """Someone else creates each system (terminating at once) just before this task's first `times` creations."""
+
+    def __init__(self, times):
+        super(OthersKeepCreating, self).__init__()
+        self.times = times
+
+    def create_system(self, name, cloud, **kwargs):
+        if self.times:
+            self.times -= 1
+            self.created_by_others[name] = dict(status='terminating', id='id-%s-other-%d' % (name, self.times))
+        return super(OthersKeepCreating, self).create_system(name, cloud, **kwargs)
+
+
+def test_a_system_created_by_others_three_times_is_then_created_by_this_task(run):
+    fake = OthersKeepCreating(3)
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
+    assert 'failed' not in result, result
+    created = entry(result, 'a')
+    assert created['adopted'] == [dict(action='create', reason='already_exists', status='terminating')] * 3
+    assert created['actions'] == ['create']
+    assert fake.mutating_methods() == ['create_system'] * 4
+
+
+def test_a_system_created_by_others_a_fourth_time_fails_with_a_conflict(run):
+    fake = OthersKeepCreating(4)
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
+    assert result['failed_systems'] == ['a']
+    failure = entry(result, 'a')['failure']
+    assert failure['code'] == 'conflict'
+    assert failure['field'] == 'name'
+    assert failure['message'] == 'System a was created by someone else 4 times while this task tried to create it'
+    assert fake.mutating_methods() == ['create_system'] * 4
+
+
+def test_an_action_someone_else_already_did_is_adopted_not_claimed(run):
+    fake = FakeSystemsClient([make_system('a', 'stopped')])
+    fake.done_by_others['start_system'] = 'started'
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
+    assert 'failed' not in result, result
+    assert entry(result, 'a')['adopted'] == [dict(action='start', reason='already_done', status='started')]
+    assert entry(result, 'a')['actions'] == []
+    assert result['changed'] is False
+
+
+def test_an_action_whose_answer_was_lost_but_found_carried_out_is_this_task_s(run):
+    fake = FakeSystemsClient([make_system('a', 'stopped')])
+    fake.lost_answers.add('start_system')
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
+    assert 'failed' not in result, result
+    assert (entry(result, 'a')['adopted'], entry(result, 'a')['actions']) == ([], ['start'])
+    assert result['changed'] is True
+
+
+def test_a_system_terminated_by_someone_else_while_awaited_to_start_fails(run):
+    fake = DecodedFake([make_system('a', 'stopped'), make_system('b', 'stopped')])
+    fake.moved_once = {}
+    fake.holds[fake.only('b')['id']] = 1
+    original = fake._puddle_round
+
+    def someone_terminates_a():
+        original()
+        system = fake.systems['id-a']
+        if system['status'] == 'started':
+            set_status(system, 'terminated')
+    fake._puddle_round = someone_terminates_a
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a'), dict(name='b')])
+    assert result['failed_systems'] == ['a']
+    failure = entry(result, 'a')['failure']
+    assert failure['code'] == 'failed_precondition'
+    assert failure['message'] == 'System a was terminated while waiting for it to be started'
+    assert entry(result, 'a')['system'] is None
+    assert entry(result, 'b')['system']['status'] == 'started'
+
+
+def test_a_system_terminated_by_someone_else_before_its_termination_is_not_terminated_again(run):
+    fake = DecodedFake([make_system('a', 'provisioning')])
+    fake.outcomes['provisioning'] = 'terminated'
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a', state='absent')])
+    assert 'failed' not in result, result
+    assert entry(result, 'a')['actions'] == []
+    assert entry(result, 'a')['system'] is None
+    assert fake.mutating_methods() == []
+    assert result['summary']['converged'] == 1
+
+
+# -- failures of one system, and of the poll itself ---------------------------------------------
+
+def test_a_failed_listing_fails_every_system_still_waiting(run, monkeypatch):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import TransportError
+    fake = FakeSystemsClient([make_system('ready', 'started')])
+
+    def listing_fails(on_listing, **kwargs):
+        raise TransportError('ListSystems: connection reset')
+    monkeypatch.setattr(fake, 'poll_systems', listing_fails)
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='ready'), dict(name='new')])
+    assert result['failed_systems'] == ['new']
+    assert entry(result, 'new')['failure']['message'] == 'ListSystems: connection reset'
+    assert entry(result, 'new')['actions'] == ['create']
+    assert entry(result, 'ready')['failure'] is None
+    assert result['summary']['converged'] == 1
+
+
+def test_a_timeout_without_a_count_of_rounds_keeps_the_rounds_at_zero(run, monkeypatch):
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import WaitTimeoutError
+    fake = FakeSystemsClient()
+
+    def no_time(on_listing, **kwargs):
+        raise WaitTimeoutError('timed out')
+    monkeypatch.setattr(fake, 'poll_systems', no_time)
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='new')], wait_timeout=7)
+    assert result['summary']['rounds'] == 0
+    assert entry(result, 'new')['failure']['message'] == (
+        'Timed out after 7 s (wait_timeout) waiting for system new to be started; its last status was provisioning')
+
+
+@pytest.mark.parametrize('with_system', [False, True])
+def test_a_refused_action_reports_the_system_as_last_known(run, monkeypatch, with_system):
+    fake = FakeSystemsClient([make_system('a', 'stopped')])
+    shown = make_system('a', 'failed') if with_system else None
+
+    def refused(system_id):
+        raise PreconditionFailedError('StartSystem: cannot start', meta={'status': 'stopped'}, system=shown)
+    monkeypatch.setattr(fake, 'start_system', refused)
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
+    assert result['failed_systems'] == ['a']
+    assert entry(result, 'a')['system']['status'] == ('failed' if with_system else 'stopped')
+
+
+def test_a_system_whose_refresh_failed_is_not_converged(run, monkeypatch):
+    fake = FakeSystemsClient([make_system('a', 'started'), make_system('b', 'started')])
+
+    def refused(system_id):
+        raise PreconditionFailedError('RefreshIdleTimeout: refused')
+    monkeypatch.setattr(fake, 'refresh_idle_timeout', refused)
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a', refresh_idle_timeout=True), dict(name='b')])
+    assert result['failed_systems'] == ['a']
+    assert result['summary'] == dict(declared=2, converged=1, changed=0, failed=1, pruned=0, rounds=0)
+
+
+def test_a_failed_system_does_not_hold_back_the_others_in_the_next_round(run):
+    fake = FakeSystemsClient([make_system('a', 'provisioning'), make_system('b', 'stopped')])
+    fake.outcomes['provisioning'] = 'failed'
+    fake.holds[fake.only('b')['id']] = 1
+    result = run(fake, defaults=DEFAULTS, systems=[dict(name='a'), dict(name='b')])
+    assert result['failed_systems'] == ['a']
+    # Round 1: a fails, b is still starting; round 2: b is started.
+    assert entry(result, 'b')['system']['status'] == 'started'
+    assert result['summary']['rounds'] == 2
+
+
+# -- prune and drift details ----------------------------------------------------------------------
+
+def test_prune_tags_compare_values_exactly(run):
+    fake = FakeSystemsClient([tagged('x-1', 'demo'), tagged('x-2', 'lab'), tagged('x-3', 'other')])
+    result = run(fake, prune=True, prune_tags={'project': 'lab'})
+    assert 'failed' not in result, result
+    assert live(fake) == ['x-1', 'x-3']
+    assert [item['name'] for item in result['systems']] == ['x-2']
+
+
+def test_the_drift_failure_names_the_first_attribute_of_the_first_system(run):
+    fake = FakeSystemsClient([make_system('a', disk_size_gb=1024, idle_interval=30), make_system('b', disk_size_gb=512)])
+    result = run(fake, defaults=dict(DEFAULTS, disk_size_gb=256), systems=[dict(name='a'), dict(name='b')])
+    assert result['failed'] is True
+    assert result['failure']['field'] == 'disk_size_gb'
+    assert result['msg'].startswith('2 system(s) differ in attributes Puddle cannot change after creation: '
+                                    'a: disk_size_gb (current: 1024, declared: 256)')
+
+
+def test_check_mode_predicts_a_terminated_system_as_null(run):
+    fake = FakeSystemsClient([make_system('a', 'started'), make_system('b', 'stopping')])
+    result = run(fake, check_mode=True, defaults=DEFAULTS, systems=[dict(name='a', state='absent'), dict(name='b', state='absent')])
+    assert [entry(result, name)['system'] for name in ('a', 'b')] == [None, None]
+    assert [entry(result, name)['actions'] for name in ('a', 'b')] == [['terminate'], ['terminate']]
