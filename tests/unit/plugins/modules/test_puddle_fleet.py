@@ -518,15 +518,15 @@ def decoded(value):
      'name_format must hold exactly one integer conversion such as %02d (not all arguments converted during string '
      'formatting) (rule format)'),
     # An integer conversion is a valid pattern; the names it makes then follow the rule of a name.
-    (dict(name_format='lab-% d', count=2), 'name', 'pattern',
-     'System lab- 1 (declaration 1): name must match %s (lower-case letters, digits and hyphens) (rule pattern)'
+    (dict(name_format='lab-% d', count=2), 'name_format', 'pattern',
+     'System lab- 1 (name_format): name must match %s (lower-case letters, digits and hyphens) (rule pattern)'
      % NAME_PATTERN.pattern),
-    (dict(systems=[dict(name='a', product='dai')]), 'version', 'required_together',
-     'System a (declaration 1): product and version go together; version is missing (rule required_together)'),
-    (dict(systems=[dict(name='a', version='1.11.1')]), 'product', 'required_together',
-     'System a (declaration 1): product and version go together; product is missing (rule required_together)'),
-    (dict(systems=[dict(name='a', image='aws-dai-1.11.1', version='1.11.1')]), 'image', 'exclusive',
-     'System a (declaration 1): image and product/version are mutually exclusive (rule exclusive)'),
+    (dict(systems=[dict(name='a', product='dai')]), 'systems[0].version', 'required_together',
+     'System a (systems[0]): product and version go together; version is missing (rule required_together)'),
+    (dict(systems=[dict(name='a', version='1.11.1')]), 'systems[0].product', 'required_together',
+     'System a (systems[0]): product and version go together; product is missing (rule required_together)'),
+    (dict(systems=[dict(name='a', image='aws-dai-1.11.1', version='1.11.1')]), 'systems[0].image', 'exclusive',
+     'System a (systems[0]): image and product/version are mutually exclusive (rule exclusive)'),
     (dict(systems=[dict(name='a')], wait_timeout=-1), 'wait_timeout', 'range',
      'wait_timeout must be 0 or more, got -1 (rule range)'),
     (dict(systems=[dict(name='a')], poll_interval=0), 'poll_interval', 'range',
@@ -547,7 +547,7 @@ def test_a_declared_state_outside_the_choices_is_refused_by_the_engine():
     fleet = Fleet(FakeSystemsClient(), [merge_declaration(None, dict(name='a', state='running'))])
     with pytest.raises(ValidationFailedError) as caught:
         fleet.check()
-    assert caught.value.message == ('System a (declaration 1): state must be one of present, started, stopped, '
+    assert caught.value.message == ('System a: state must be one of present, started, stopped, '
                                     'restarted, failed, absent, got running (rule choices)')
     assert (caught.value.field, caught.value.rule) == ('state', 'choices')
 
