@@ -858,3 +858,20 @@ def test_check_mode_predicts_a_terminated_system_as_null(run):
     result = run(fake, check_mode=True, defaults=DEFAULTS, systems=[dict(name='a', state='absent'), dict(name='b', state='absent')])
     assert [entry(result, name)['system'] for name in ('a', 'b')] == [None, None]
     assert [entry(result, name)['actions'] for name in ('a', 'b')] == [['terminate'], ['terminate']]
+
+
+@pytest.mark.parametrize('args, field, message', [
+    # The entry gives tags, but not the disabled one: that one comes from defaults.
+    (dict(systems=[dict(name='a', tags={'project': 'demo'})], defaults=dict(DEFAULTS, tags={'legacy': 'x'})),
+     'defaults.tags.legacy', 'System a (defaults): tags.legacy: the tag is disabled and cannot be set (rule disabled_tag)'),
+    # A counted system's missing version is missing from defaults, not from name_format.
+    (dict(name_format='s-%d', count=1, defaults=dict(cloud='aws', product='dai')), 'defaults.version',
+     'System s-1 (defaults): product and version go together; version is missing (rule required_together)'),
+])
+def test_an_invalid_value_from_defaults_is_named_in_defaults(run, args, field, message):
+    fake = FakeSystemsClient()
+    result = run(fake, **args)
+    assert result['failed'] is True
+    assert result['failure']['field'] == field
+    assert result['msg'] == message, result['msg']
+    assert fake.mutating_methods() == []
