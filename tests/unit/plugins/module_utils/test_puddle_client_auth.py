@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Login, tokens, credentials, TLS options and the route table."""
 
+import hashlib
 import json
 import os
 import re
@@ -76,6 +77,23 @@ def test_a_given_api_token_is_used_without_login(make_client, fake):
     client.list_tags()
     assert fake.methods() == ['ListTags']
     assert fake.requests[0][2][pc.TOKEN_HEADER] == 'tok-given'
+
+
+def test_a_relogin_reason_on_another_error_code_is_not_answered_by_a_login(client, fake):
+    # Only an unauthenticated answer may ask for a new login; a 503 is retried as it is, whatever its meta says.
+    client.login()
+    fake.fail_next('ListTags', 'unavailable', meta={'reason': 'token_expired'})
+    assert client.list_tags()
+    assert fake.methods() == ['Login', 'ListTags', 'ListTags']
+
+
+def test_the_identity_digest_is_pbkdf2_sha256_with_400000_rounds():
+    # docs/reliability.md: PBKDF2-HMAC-SHA256 with 400,000 rounds, salted with the address and the key id.
+    # The inventory cache's file names hold it: another count would orphan every cache already written.
+    salt = json.dumps(['puddle.cloud identity v2', SERVER, 'demo-key-id'], separators=(',', ':'))
+    secret = json.dumps(['demo-secret-key', ''], separators=(',', ':'))
+    expected = hashlib.pbkdf2_hmac('sha256', secret.encode('utf-8'), salt.encode('utf-8'), 400000).hex()
+    assert pc.identity_digest(SERVER, 'demo-key-id', 'demo-secret-key') == expected
 
 
 def test_an_expired_api_token_without_keys_asks_to_log_in_again(make_client, fake):

@@ -6,6 +6,7 @@
 import pytest
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_http import HttpAnswer
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import (
     SERVER,
     FakeResponse,
@@ -77,7 +78,7 @@ def test_an_answer_without_error_body_is_typed_by_its_http_status(http_status, e
 
 
 @pytest.mark.parametrize('http_status, committed', [(500, True), (502, True), (504, True), (503, False), (429, False),
-                                                    (412, False), (400, False)])
+                                                    (412, False), (400, False), (499, False)])
 def test_only_server_failures_other_than_unavailable_may_have_been_committed(http_status, committed):
     assert pc.error_from_answer(http_status, None).may_have_been_committed is committed
 
@@ -212,3 +213,36 @@ def test_client_repr_shows_no_secret(client):
 def test_scrub_secrets_ignores_empty_secrets_and_non_strings():
     assert pc.scrub_secrets('a b c', ['', None, 'b']) == 'a ******** c'
     assert pc.scrub_secrets(5, ['5']) == 5
+
+
+def test_client_repr_names_the_user_once_logged_in_and_none_before(client):
+    assert repr(client) == "PuddleClient(server_address='https://puddle.test', user=None)"
+    client.login()
+    assert repr(client) == "PuddleClient(server_address='https://puddle.test', user='demo')"
+
+
+@pytest.mark.parametrize('address, shown', [
+    ('https://someone:pa@hunter2@puddle.test', 'https://puddle.test'),
+    ('https://pa@hunter2@puddle.test:8443/x', 'https://puddle.test:8443/x'),
+])
+def test_an_address_whose_password_holds_an_at_sign_is_shown_without_any_of_it(address, shown):
+    # The host is what follows the last '@' (as urlsplit reads it); everything before is user information.
+    assert pc.shown_address(address) == shown
+
+
+def test_a_transport_error_is_retryable_and_claims_nothing_unless_told():
+    error = pc.TransportError('GetSystem: no answer')
+    assert error.retryable is True
+    assert error.may_have_been_committed is False
+    assert error.code == 'transport'
+
+
+def test_an_informational_answer_is_not_taken_for_a_success(client, fake):
+    # http.client hands any 1xx but 100 (e.g. 103 Early Hints from a proxy) over as the answer.
+    client.login()
+    fake.post = lambda url, body, headers, timeout: HttpAnswer(103, {'Link': '</style.css>; rel=preload'}, b'')
+    with pytest.raises(pc.ServerError) as caught:
+        client.list_tags()
+    assert caught.value.http_status == 103
+    assert caught.value.message == 'TagService/ListTags: Puddle answered HTTP 103 without an error body'
+    assert caught.value.may_have_been_committed is False

@@ -252,6 +252,30 @@ def test_a_5xx_on_an_action_that_took_effect_returns_the_system(client, fake):
     assert client.stop_system(system['id'])['status'] == 'stopping'
 
 
+def test_only_a_precondition_failure_names_the_status_that_makes_an_action_done(client, fake):
+    # A 5xx whose body happens to carry meta.status 'started' is no refusal "already started": the
+    # client reads the system, finds it still stopped, and reports the server error (may have been carried out).
+    system = fake.add_system(status='stopped')
+    fake.fail_next('StartSystem', 'internal', meta={'status': 'started'})
+    with pytest.raises(pc.ServerError) as caught:
+        client.start_system(system['id'])
+    assert caught.value.unconfirmed_action == 'start'
+    assert client.last_adoption is None
+    assert fake.methods() == ['Login', 'StartSystem', 'GetSystem']
+    assert fake.systems[system['id']]['status'] == 'stopped'
+
+
+@pytest.mark.parametrize('max_retries', [0, -1])
+def test_max_retries_of_zero_or_less_means_the_first_failure_is_final(make_client, fake, clock, max_retries):
+    client = make_client(max_retries=max_retries)
+    fake.fail_next('ListTags', 'unavailable', times=3)
+    with pytest.raises(pc.UnavailableError) as caught:
+        client.list_tags()
+    assert 'gave up' not in caught.value.message
+    assert fake.methods() == ['Login', 'ListTags']
+    assert clock.sleeps == []
+
+
 # -- how a returned system was found (last_adoption)
 
 def test_a_create_puddle_carried_out_is_not_an_adoption(client, fake):

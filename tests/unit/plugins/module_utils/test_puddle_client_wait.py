@@ -8,6 +8,12 @@ import math
 import pytest
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import (
+    SERVER,
+    FakeClock,
+    FakePuddle,
+    FixedRandom,
+)
 
 
 def poll_times(fake):
@@ -344,3 +350,167 @@ def test_poll_systems_times_out_within_the_bound(client, listing_fake, clock):
 def test_poll_systems_runs_thousands_of_rounds_in_a_loop(client, listing_fake, clock):
     rounds = client.poll_systems(lambda systems: len(listing_fake.list_log) >= 2500, timeout=100, poll_interval=0.01)
     assert rounds == 2500
+
+
+# -- the deadline's edges: a poll failing at, just before or just past the deadline -------------------
+
+def fail_polls_from_the_third(fake, latency=0.0):
+    """on_poll: after the second poll, the next GetSystem answers 503 (after `latency` seconds)."""
+    def on_poll(polled):
+        if len(fake.poll_log) == 2:
+            fake.fail_next('GetSystem', 'unavailable')
+            fake.latency = latency
+    return on_poll
+
+
+def test_a_poll_failing_exactly_at_the_deadline_ends_the_wait_without_a_retry(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    start = clock.now
+    timed_fake.schedule(system['id'], start + 10, 'started')  # a retry at the deadline would see it
+    with pytest.raises(pc.WaitTimeoutError) as caught:
+        client.wait_for_system_started(system['id'], timeout=10, poll_interval=5, first_poll_delay=0,
+                                       on_poll=fail_polls_from_the_third(timed_fake))
+    assert poll_times(timed_fake) == [start, start + 5, start + 10]
+    assert clock.now == start + 10
+    assert caught.value.system['status'] == 'starting'
+
+
+def test_a_poll_failing_before_the_deadline_is_retried_no_later_than_the_deadline(make_client, timed_fake, clock):
+    client = make_client(backoff_base=2)  # a first backoff of 2 s, cut to the 0.5 s left
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    start = clock.now
+    timed_fake.schedule(system['id'], start + 10.5, 'started')
+    result = client.wait_for_system_started(system['id'], timeout=10.5, poll_interval=5, first_poll_delay=0,
+                                            on_poll=fail_polls_from_the_third(timed_fake))
+    assert result['status'] == 'started'
+    assert poll_times(timed_fake) == [start, start + 5, start + 10, start + 10.5]
+    assert clock.sleeps[-1] == 0.5
+
+
+def test_a_poll_failing_past_the_deadline_is_a_timeout_without_a_retry(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    start = clock.now
+    timed_fake.schedule(system['id'], start + 10, 'started')
+    with pytest.raises(pc.WaitTimeoutError) as caught:
+        client.wait_for_system_started(system['id'], timeout=10, poll_interval=5, first_poll_delay=0,
+                                       on_poll=fail_polls_from_the_third(timed_fake, latency=0.5))
+    assert poll_times(timed_fake) == [start, start + 5, start + 10]  # its answer came at start + 10.5
+    assert clock.now == start + 10.5
+    assert caught.value.system['status'] == 'starting'
+
+
+# -- the clock: its origin is arbitrary, and it moves between two readings ----------------------------
+
+def client_on(clock):
+    fake = FakePuddle(clock)
+    fake.poll_log = []
+    original_post = fake.post
+
+    def post(url, *args):
+        if url.endswith('/GetSystem'):
+            fake.poll_log.append({'time': clock.now})
+        return original_post(url, *args)
+    fake.post = post
+    client = pc.PuddleClient(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key', transport=fake,
+                             sleep=clock.sleep, monotonic=clock.monotonic, random=FixedRandom(1.0))
+    return client, fake
+
+
+def test_polls_keep_their_grid_when_the_monotonic_clock_reads_little():
+    # time.monotonic() counts from an arbitrary point, e.g. the boot 2 s ago: the grid does not depend on it.
+    booted = FakeClock(start=2.0)
+    client, fake = client_on(booted)
+    system = fake.add_system(status='starting')
+    fake.schedule(system['id'], 14.0, 'started')
+    assert client.wait_for_system_started(system['id'], first_poll_delay=0)['status'] == 'started'
+    assert poll_times(fake) == [2.0, 7.0, 12.0, 17.0]
+
+
+def test_a_retry_during_a_wait_sleeps_its_retry_after_when_the_monotonic_clock_reads_little():
+    booted = FakeClock(start=2.0)
+    client, fake = client_on(booted)
+    system = fake.add_system(status='started')
+    fake.fail_next('GetSystem', 'rate_limited', retry_after=7)
+    assert client.wait_for_system_started(system['id'], first_poll_delay=0)['status'] == 'started'
+    assert booted.sleeps == [7.0]
+    assert poll_times(fake) == [2.0, 9.0]
+
+
+class TickingClock(FakeClock):
+    """A clock that moves by a millisecond at every reading, as a real one does."""
+
+    def monotonic(self):
+        self.now += 0.001
+        return self.now
+
+
+def test_a_wait_never_sleeps_a_negative_time_when_the_clock_moves_between_readings():
+    # time.sleep() refuses a negative time; FakeClock.sleep() asserts it.
+    ticking = TickingClock()
+    client, fake = client_on(ticking)
+    system = fake.add_system(status='starting')
+    fake.schedule(system['id'], ticking.now + 7, 'started')
+    assert client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=0)['status'] == 'started'
+    assert len(fake.poll_log) == 3
+    assert all(delay >= 0 for delay in ticking.sleeps)
+
+
+# -- a first poll delay at or below zero: the grid starts at the call ------------------------------------
+
+def test_a_negative_first_poll_delay_means_at_once_and_the_grid_starts_then(client, timed_fake, clock):
+    system = timed_fake.add_system(status='starting')
+    client.login()
+    start = clock.now
+    timed_fake.schedule(system['id'], start + 10, 'started')
+    client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=-3)
+    assert poll_times(timed_fake) == [start, start + 5, start + 10]
+
+
+def test_a_system_touched_long_ago_is_polled_at_once_then_every_poll_interval(client, timed_fake, clock):
+    system = timed_fake.add_system(status='stopped')
+    client.start_system(system['id'])
+    clock.sleep(30)  # the module did something else meanwhile
+    start = clock.now
+    timed_fake.schedule(system['id'], start + 10, 'started')
+    client.wait_for_system_started(system['id'], poll_interval=5)
+    assert poll_times(timed_fake) == [start, start + 5, start + 10]
+
+
+def test_poll_systems_lists_at_once_by_default_then_every_poll_interval(client, listing_fake, clock):
+    system = listing_fake.add_system(status='provisioning')
+    client.login()
+    start = clock.now
+    listing_fake.schedule(system['id'], start + 10, 'started')
+    rounds = client.poll_systems(lambda systems: systems[0]['status'] == 'started', timeout=60, poll_interval=5)
+    assert rounds == 3
+    assert listing_times(listing_fake) == [start, start + 5, start + 10]
+
+
+# -- statuses and messages -------------------------------------------------------------------------------
+
+def test_a_status_this_client_does_not_know_is_waited_out(client, timed_fake, clock):
+    # A newer Puddle may add a transitional status; one sorting before 'failed' is not taken for failed.
+    system = timed_fake.add_system(status='booting')
+    timed_fake.schedule(system['id'], clock.now + 5, 'started')
+    assert client.wait_for_system_started(system['id'], poll_interval=5, first_poll_delay=0)['status'] == 'started'
+    assert len(timed_fake.poll_log) == 2
+
+
+@pytest.mark.parametrize('name, shown', [('web', 'web'), (None, 'sys-1')])
+def test_a_terminated_system_is_named_by_its_name_else_its_id(client, timed_fake, name, shown):
+    system = timed_fake.add_system(name=name, status='terminated')
+    assert system['id'] == 'sys-1'
+    with pytest.raises(pc.PreconditionFailedError) as caught:
+        client.wait_for_system_started(system['id'], first_poll_delay=0)
+    assert caught.value.message == 'System {0} is terminated and will never be started'.format(shown)
+
+
+@pytest.mark.parametrize('name, shown', [('web', 'web'), (None, 'sys-1')])
+def test_a_system_stable_elsewhere_is_named_by_its_name_else_its_id(client, timed_fake, name, shown):
+    system = timed_fake.add_system(name=name, status='stopped')
+    with pytest.raises(pc.StatusChangedError) as caught:
+        client.wait_for_system_started(system['id'], first_poll_delay=0, stop_on_stable=True)
+    assert caught.value.message == 'System {0} became stopped while waiting for it to be started'.format(shown)
