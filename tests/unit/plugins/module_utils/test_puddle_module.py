@@ -397,6 +397,13 @@ def test_without_null_options_drops_null_sub_options_and_keeps_a_dict_value_whol
         systems=[dict(name='a', tags={'cost-center': None}, other=None)], defaults=dict(), tags={'project': None})
 
 
+def test_without_null_options_keeps_a_list_value_without_sub_options_whole():
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import without_null_options
+    spec = dict(selectors=dict(type='list', elements='dict'), names=dict(type='list', elements='str'))
+    params = dict(selectors=[dict(tag=None), 'x'], names=['a', None])
+    assert without_null_options(params, spec) == params
+
+
 def test_a_failure_after_an_action_carried_out_counts_it_once():
     from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import TransportError
     record = pm.ChangeRecord()
