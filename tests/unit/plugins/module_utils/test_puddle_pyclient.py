@@ -423,6 +423,15 @@ def test_a_read_that_is_not_retried_does_not_say_it_gave_up(puddle, bounded_cloc
     assert 'gave up' not in caught.value.message and bounded_clock.sleeps == []
 
 
+def test_a_negative_max_retries_reads_once_as_puddle_client_does(puddle, bounded_clock):
+    # No endless retry whatever the setting: at or below 0, the first failure is final.
+    adapter = PythonClientAdapter(SERVER, api_key_id='k', api_secret_key='s', max_retries=-1, sleep=bounded_clock.sleep)
+    puddle.errors['ListSystems'] = ConnectionError('refused')
+    with pytest.raises(TransportError):
+        adapter.list_systems()
+    assert bounded_clock.sleeps == [] and puddle.calls.count('ListSystems') == 1
+
+
 def test_an_error_that_ends_the_retries_is_not_one_that_gave_up(timed, puddle, bounded_clock):
     puddle.errors['ListSystems'] = [ConnectionError('refused'), RuntimeError('broken')]
     with pytest.raises(puddle_client.ServerError) as caught:
