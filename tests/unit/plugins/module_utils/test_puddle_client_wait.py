@@ -20,18 +20,24 @@ def poll_times(fake):
     return [kwargs['time'] for kwargs in fake.poll_log]
 
 
-@pytest.fixture
-def timed_fake(fake, clock):
-    """Record the clock time of each GetSystem / GetConfigToml."""
-    fake.poll_log = []
+def record_times(fake, clock, log_name, routes):
+    """fake, which now appends {'time': clock.now} to fake.<log_name> at each request to one of routes."""
+    log = []
+    setattr(fake, log_name, log)
     original_post = fake.post
 
     def post(url, *args):
-        if url.endswith(('/GetSystem', '/GetConfigToml')):
-            fake.poll_log.append({'time': clock.now})
+        if url.endswith(routes):
+            log.append({'time': clock.now})
         return original_post(url, *args)
     fake.post = post
     return fake
+
+
+@pytest.fixture
+def timed_fake(fake, clock):
+    """Record the clock time of each GetSystem / GetConfigToml."""
+    return record_times(fake, clock, 'poll_log', ('/GetSystem', '/GetConfigToml'))
 
 
 def test_wait_returns_the_system_once_started(client, timed_fake, clock):
@@ -312,15 +318,7 @@ def listing_times(fake):
 
 @pytest.fixture
 def listing_fake(fake, clock):
-    fake.list_log = []
-    original_post = fake.post
-
-    def post(url, *args):
-        if url.endswith('/ListSystems'):
-            fake.list_log.append({'time': clock.now})
-        return original_post(url, *args)
-    fake.post = post
-    return fake
+    return record_times(fake, clock, 'list_log', ('/ListSystems',))
 
 
 def test_poll_systems_lists_once_per_round_until_done(client, listing_fake, clock):
@@ -405,15 +403,7 @@ def test_a_poll_failing_past_the_deadline_is_a_timeout_without_a_retry(client, t
 # -- the clock: its origin is arbitrary, and it moves between two readings ----------------------------
 
 def client_on(clock):
-    fake = FakePuddle(clock)
-    fake.poll_log = []
-    original_post = fake.post
-
-    def post(url, *args):
-        if url.endswith('/GetSystem'):
-            fake.poll_log.append({'time': clock.now})
-        return original_post(url, *args)
-    fake.post = post
+    fake = record_times(FakePuddle(clock), clock, 'poll_log', ('/GetSystem',))
     client = pc.PuddleClient(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key', transport=fake,
                              sleep=clock.sleep, monotonic=clock.monotonic, random=FixedRandom(1.0))
     return client, fake

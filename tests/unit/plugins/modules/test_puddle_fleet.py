@@ -613,21 +613,16 @@ class SteppedClock(object):
         return self.now
 
 
-def test_requests_that_outlast_the_wait_timeout_leave_a_poll_of_no_time_at_all():
+@pytest.mark.parametrize('request_seconds, poll_timeout', [(4, 6), (30, 0)])
+def test_the_poll_gets_what_the_requests_left_of_the_wait_timeout(request_seconds, poll_timeout):
+    # Requests that outlast wait_timeout (10 s) leave a poll of no time at all, which then times out.
     fake = FakeSystemsClient()
     fleet = Fleet(fake, declarations([dict(name='a')], None, None, DEFAULTS), wait_timeout=10, poll_interval=1,
-                  monotonic=SteppedClock(30))
+                  monotonic=SteppedClock(request_seconds))
     fleet.run()
-    assert fake.poll_args == [dict(timeout=0, poll_interval=1, first_poll_delay=1)]
-    assert fleet.members[0].failure.code == 'timeout'
-
-
-def test_the_remaining_time_is_what_the_requests_left():
-    fake = FakeSystemsClient()
-    fleet = Fleet(fake, declarations([dict(name='a')], None, None, DEFAULTS), wait_timeout=10, poll_interval=1,
-                  monotonic=SteppedClock(4))
-    fleet.run()
-    assert fake.poll_args == [dict(timeout=6, poll_interval=1, first_poll_delay=1)]
+    assert fake.poll_args == [dict(timeout=poll_timeout, poll_interval=1, first_poll_delay=1)]
+    if poll_timeout == 0:
+        assert fleet.members[0].failure.code == 'timeout'
 
 
 # -- answers decoded from JSON: statuses compared by value ---------------------------------------
