@@ -779,6 +779,7 @@ class PuddleClient(object):
                 system = self.get_system(system_id)
                 if system.get('status') in effect_statuses:
                     return self._adopted(action, ADOPTED_ALREADY_DONE, answer_lost, system)
+                error.system = system  # the system as read after the refusal (other_writers plans from it)
             return None
         return resolve
 

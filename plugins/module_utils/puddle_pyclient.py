@@ -536,12 +536,13 @@ class PythonClientAdapter(object):
         self.last_adoption = None
         try:
             self._call(getattr(self._systems(), method_name), system_id)
-        except PreconditionFailedError:
+        except PreconditionFailedError as error:
             system = self.get_system(system_id)
             if system.get('status') in ACTION_EFFECT_STATUSES[route]:
                 self.last_adoption = dict(action=ACTION_OF_ROUTE[route], reason=ADOPTED_ALREADY_DONE,
                                           status=system.get('status'))
                 return system
+            error.system = system  # the system as read after the refusal (other_writers plans from it)
             raise
         return self._after(route, system_id)
 

@@ -36,6 +36,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     take_unconfirmed,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
+from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     CatalogueCache,
     DECLARATION_DEFAULTS,
@@ -240,6 +241,7 @@ class Fleet(object):
         self.rounds = 0
         self._monotonic = monotonic
         self._by_id = {}
+        self._writers = {}  # member name -> OtherWriters: refusals caused by someone else's moves
 
     # -- planning: every rule checked before the first request that changes anything
 
@@ -334,9 +336,8 @@ class Fleet(object):
                     if self._send(member, step):
                         continue  # planned again from the adopted system
                 except PuddleError as error:
-                    member.failed_with(error)
-                    if error.system:
-                        member.system = error.system
+                    if self._moved_by_other_writer(member, error):
+                        continue  # planned again from the system as read after the refusal
                     return
             member.position += 1
         if member.failure is None:
@@ -375,10 +376,16 @@ class Fleet(object):
         if len(member.adopted) > MAX_REPLANS:
             raise PuddleError('System %s was created by someone else %d times while this task tried to create it'
                               % (member.name, len(member.adopted)), code='conflict', meta={'field': 'name'})
-        member.drift = drift_of(member.system, member.params)
+        self._replan_steps(member)
+
+    def _replan_steps(self, member):
+        """The member's steps from its system as it is now; drift fails it unless recreate."""
+        current = transitions.current_status(member.system)
+        member.drift = []
+        if member.params['state'] != transitions.ABSENT and current not in (transitions.ABSENT, 'terminating'):
+            member.drift = drift_of(member.system, member.params)
         if member.drift and not member.params['recreate']:
             raise fleet_drift_error([member])
-        current = transitions.current_status(member.system)
         if member.drift:
             member.steps = transitions.recreate_steps(current, member.params['state'], self.wait)
         else:
@@ -393,7 +400,27 @@ class Fleet(object):
                 member.system = self.client.refresh_idle_timeout(member.system['id'])
             member.actions.append('refresh_idle_timeout')
         except PuddleError as error:
-            member.failed_with(error)
+            if self._moved_by_other_writer(member, error):
+                self._advance(member)
+
+    def _moved_by_other_writer(self, member, error):
+        """After error ended a request of member: True when someone else had moved the system and its steps were
+        planned again from it as read now (other_writers; the waits of the new steps join the poll rounds), else
+        the member fails with error (and the system as read after the refusal)."""
+        writers = self._writers.setdefault(member.name, OtherWriters(self.client))
+        try:
+            member.system = writers.system_to_plan_from(error, member.system)
+        except PuddleError as final:
+            member.failed_with(final)
+            if final.system:
+                member.system = final.system
+            return False
+        try:
+            self._replan_steps(member)
+        except PuddleError as drifted:
+            member.failed_with(drifted)
+            return False
+        return True
 
     def _remember(self, member):
         self._by_id[member.system['id']] = member

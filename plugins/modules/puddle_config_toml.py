@@ -329,10 +329,12 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     TRANSITIONAL_STATUSES,
     ConfigTomlUploadFailedError,
     NotFoundError,
+    PreconditionFailedError,
     PuddleError,
     UnsupportedOperationError,
     WaitTimeoutError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord, PuddleModule
 
 # docs/api.md section 4: only such strings can be system names; anything else is looked up as an id.
@@ -374,10 +376,17 @@ class ConfigTomlTask(object):
         self.current = None
         self.record = ChangeRecord()
         puddle.record = self.record  # also in a failure before any request (the connection options)
+        self._writers = None
 
     @property
     def client(self):
         return self.puddle.client
+
+    @property
+    def writers(self):
+        if self._writers is None:
+            self._writers = OtherWriters(self.client)
+        return self._writers
 
     def remaining(self):
         return max(self.deadline - time.monotonic(), 0)
@@ -419,19 +428,15 @@ class ConfigTomlTask(object):
             self._fail('System %s runs %s; only Driverless AI (dai) systems have a config.toml'
                        % (self.system.get('name'), self.system.get('product')), code='failed_precondition', field='system')
 
-        current, plan = self._current_and_plan(content)
-        if plan.changed and self._ensure_started():
-            # The status moved while we waited (a restart may have applied a config): look again.
-            current, plan = self._current_and_plan(content)
-        self.content, self.plan, self.current = content, plan, current
-
-        config_status = current.get('config_toml_status') or 'none'
-        if plan.changed and self.check_mode:
-            for action, planned in (('upload', plan.upload), ('restart', plan.restart)):
-                if planned:
-                    self.record.sent(action)
-        elif plan.changed:
-            config_status = self._apply(content, plan)
+        while True:
+            planned_from = self.system
+            try:
+                current, plan, config_status = self._plan_and_apply(content)
+                break
+            except PreconditionFailedError as error:
+                # Refused because someone else moved the system (a restart, a stop...): wait until it is stable,
+                # read it again and plan again from there, within wait_timeout; a refusal that persists fails.
+                self.system = self.writers.system_to_plan_from(error, planned_from, settle=self.waits())
         result = dict(
             self.record.as_result(),
             system=summary(self.system),
@@ -440,6 +445,26 @@ class ConfigTomlTask(object):
         if self.module._diff:
             result['diff'] = self._diff(content, current, plan)
         self.puddle.exit_json(**result)
+
+    def _plan_and_apply(self, content):
+        """Compare, plan and carry out the plan from self.system; returns (current, plan, config_toml_status)."""
+        current, plan = self._current_and_plan(content)
+        if plan.changed and self._ensure_started():
+            # The status moved while we waited (a restart may have applied a config): look again.
+            current, plan = self._current_and_plan(content)
+        if self.current is None or not self.record.changed:
+            # The diff shows the config as it was before this task's first change.
+            self.current = current
+        self.content, self.plan = content, plan
+
+        config_status = current.get('config_toml_status') or 'none'
+        if plan.changed and self.check_mode:
+            for action, planned in (('upload', plan.upload), ('restart', plan.restart)):
+                if planned:
+                    self.record.sent(action)
+        elif plan.changed:
+            config_status = self._apply(content, plan)
+        return self.current, plan, config_status
 
     def _current_and_plan(self, content):
         try:

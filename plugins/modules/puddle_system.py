@@ -456,7 +456,9 @@ system:
 
 import time
 
+from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    PreconditionFailedError,
     PuddleError,
     StatusChangedError,
     WaitTimeoutError,
@@ -520,6 +522,7 @@ class PuddleSystem(object):
         self.replans = 0
         self.status_replans = 0
         self.created_by_other_id = None  # id of the system found created by someone else after our CreateSystem
+        self.writers = None  # OtherWriters: refusals caused by someone else's moves are planned again from
         self.step_handlers = {
             'create': self._create,
             'start': self._start,
@@ -555,13 +558,16 @@ class PuddleSystem(object):
         self.system = self.client.find_system_by_name(self.params['name'])
         self.before = self.system
         steps = list(self._plan())
-        while steps:
-            step = steps.pop(0)
-            if step == 'create' and self.creation is None:
-                self._prepare_creation()
-            if self.step_handlers[step]() is REPLAN:
-                steps = list(self._plan())
-        self._ensure_idle_timeout_refreshed()
+        while True:
+            while steps:
+                step = steps.pop(0)
+                if step == 'create' and self.creation is None:
+                    self._prepare_creation()
+                if self.step_handlers[step]() is REPLAN:
+                    steps = list(self._plan())
+            if self._ensure_idle_timeout_refreshed() is not REPLAN:
+                break
+            steps = list(self._plan())
         self.puddle.exit_json(**self._result())
 
     def _plan(self):
@@ -623,36 +629,54 @@ class PuddleSystem(object):
         return REPLAN
 
     def _start(self):
-        self._request('start', self.client.start_system)
+        return self._request('start', self.client.start_system)
 
     def _stop(self):
-        self._request('stop', self.client.stop_system)
+        return self._request('stop', self.client.stop_system)
 
     def _restart(self):
-        self._request('restart', self.client.restart_system)
+        return self._request('restart', self.client.restart_system)
 
     def _fail(self):
-        self._request('fail', self.client.fail_system)
+        return self._request('fail', self.client.fail_system)
 
     def _terminate(self):
         if transitions.current_status(self.system) == transitions.ABSENT:
-            return  # wait_stable saw it terminated by someone else: nothing left to terminate
-        self._request('terminate', self.client.terminate_system)
+            return None  # wait_stable saw it terminated by someone else: nothing left to terminate
+        return self._request('terminate', self.client.terminate_system)
 
     def _request(self, action, send):
         if self.check_mode:
             self.record.sent(action)
             self.system = predicted_after(self.system, action)
-        else:
+            return None
+        try:
             self.system = send(self.system['id'])
-            self.record.note(action, getattr(self.client, 'last_adoption', None))
+        except PreconditionFailedError as error:
+            return self._moved_by_other_writer(error)
+        self.record.note(action, getattr(self.client, 'last_adoption', None))
+        return None
+
+    def _moved_by_other_writer(self, error):
+        """Refused because someone else moved the system: plan again from it as read now (other_writers).
+
+        The transition table waits out the transitional status it may be in, within wait_timeout.
+        """
+        if self.writers is None:
+            self.writers = OtherWriters(self.client)
+        self.system = self.writers.system_to_plan_from(error, self.system)
+        return REPLAN
 
     def _ensure_idle_timeout_refreshed(self):
         if not self.params['refresh_idle_timeout'] or transitions.current_status(self.system) != 'started':
-            return
+            return None
         if not self.check_mode:
-            self.system = self.client.refresh_idle_timeout(self.system['id'])
+            try:
+                self.system = self.client.refresh_idle_timeout(self.system['id'])
+            except PreconditionFailedError as error:
+                return self._moved_by_other_writer(error)
         self.record.sent('refresh_idle_timeout')  # once carried out: a failed request is not an action
+        return None
 
     # -- steps that wait ----------------------------------------------------------------
 

@@ -126,6 +126,9 @@ class FakeSystemsClient(object):
         self.created_by_others = {}  # name -> fields of the system someone else creates just before our CreateSystem
         self.done_by_others = {}     # action method -> status someone else puts the system in just before our request
         self.lost_answers = set()    # methods whose answer is lost after they were carried out
+        # action method -> [status, ...]: someone else puts the system in the first status just before our request
+        # (one per request), so that Puddle refuses it (failed_precondition with that status)
+        self.moved_by_others = {}
         self.holds = {}           # system id -> poll rounds it stays in its status
         self.poll_args = []       # the arguments of each poll_systems call
         self.refuse_create = {}   # name -> exception CreateSystem raises for that name
@@ -218,6 +221,8 @@ class FakeSystemsClient(object):
             set_status(system, self.done_by_others.pop(method))
             self.last_adoption = {'action': action, 'reason': 'already_done', 'status': system['status']}
             return copy.deepcopy(system)
+        if self.moved_by_others.get(method):
+            set_status(system, self.moved_by_others[method].pop(0))
         allowed, next_status = PRECONDITIONS[method]
         if system['status'] not in allowed:
             raise PreconditionFailedError('cannot %s a %s system' % (method, system['status']),

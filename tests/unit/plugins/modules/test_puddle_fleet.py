@@ -793,15 +793,18 @@ def test_a_timeout_without_a_count_of_rounds_keeps_the_rounds_at_zero(run, monke
 
 @pytest.mark.parametrize('with_system', [False, True])
 def test_a_refused_action_reports_the_system_as_last_known(run, monkeypatch, with_system):
+    # A refusal from the status the plan was made from persists (no one else moved the system): the system the
+    # error read after it is reported, else the one the fleet read.
     fake = FakeSystemsClient([make_system('a', 'stopped')])
-    shown = make_system('a', 'failed') if with_system else None
+    shown = make_system('a', 'stopped', idle_deadline='2026-11-25T13:00:00Z') if with_system else None
 
     def refused(system_id):
         raise PreconditionFailedError('StartSystem: cannot start', meta={'status': 'stopped'}, system=shown)
     monkeypatch.setattr(fake, 'start_system', refused)
     result = run(fake, defaults=DEFAULTS, systems=[dict(name='a')])
     assert result['failed_systems'] == ['a']
-    assert entry(result, 'a')['system']['status'] == ('failed' if with_system else 'stopped')
+    assert entry(result, 'a')['system']['status'] == 'stopped'
+    assert entry(result, 'a')['system']['idle_deadline'] == ('2026-11-25T13:00:00Z' if with_system else None)
 
 
 def test_a_system_whose_refresh_failed_is_not_converged(run, monkeypatch):
