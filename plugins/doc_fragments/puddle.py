@@ -49,9 +49,23 @@ options:
   request_timeout:
     description:
       - Seconds to wait for an answer to a single request before it counts as lost.
-      - Lost answers, unavailable servers and rate limiting are retried with a backoff.
+      - Lost answers, unavailable servers and rate limiting are retried with a backoff, within O(retry_timeout).
     type: float
     default: 30
+  retry_timeout:
+    description:
+      - Seconds one request may spend retrying after its first attempt failed (lost answers, V(unavailable),
+        V(resource_exhausted)): the sleeps between attempts and the attempts after the first. No retry starts or
+        lasts past it; a C(Retry-After) or backoff delay longer than what is left fails the task at once, with a
+        message naming the bound and the last answer. A request therefore ends at most O(request_timeout) +
+        O(retry_timeout) seconds after it was first sent.
+      - In a module with a C(wait_timeout) option, no retry of any of the task's requests goes past the end of
+        C(wait_timeout) either (counted from the start of the task), and the requests of a wait are bounded by
+        the wait alone.
+      - The default leaves room for the whole backoff of 10 retries (at most 65.5 s).
+      - Not applied to the calls of Puddle's own Python client (O(api_client=puddle_client)) other than its reads.
+    type: float
+    default: 90
   api_client:
     description:
       - Which client speaks to Puddle.

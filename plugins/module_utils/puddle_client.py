@@ -24,6 +24,9 @@ FINAL_STATUS = 'terminated'
 DEFAULT_POLL_INTERVAL = 5
 DEFAULT_WAIT_TIMEOUT = 1200
 DEFAULT_REQUEST_TIMEOUT = 30
+# Seconds one request may spend retrying after its first attempt failed (the retry_timeout option): the sleeps
+# between attempts and the attempts after the first. A retry that would start or end past it is not sent.
+DEFAULT_RETRY_TIMEOUT = 90
 # An absurd Retry-After must not stall a playbook: it is honoured up to this many seconds.
 RETRY_AFTER_MAX = 60
 CONFIG_TOML_DONE_STATUSES = ('uploaded', 'applied')
@@ -480,7 +483,7 @@ class PuddleClient(object):
     def __init__(self, server_address, api_key_id=None, api_secret_key=None, api_token=None,
                  validate_certs=True, ca_path=None, request_timeout=DEFAULT_REQUEST_TIMEOUT, max_retries=10,
                  backoff_base=0.5, backoff_max=10, sleep=time.sleep, monotonic=time.monotonic, transport=None,
-                 random=None, retry_after_max=RETRY_AFTER_MAX):
+                 random=None, retry_after_max=RETRY_AFTER_MAX, retry_timeout=DEFAULT_RETRY_TIMEOUT):
         self.server_address = normalize_server_address(server_address)
         check_credentials(api_key_id, api_secret_key, api_token)
         self.validate_certs = validate_certs
@@ -497,6 +500,7 @@ class PuddleClient(object):
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.retry_after_max = retry_after_max
+        self.retry_timeout = DEFAULT_RETRY_TIMEOUT if retry_timeout is None else float(retry_timeout)
         self._sleep = sleep
         self._monotonic = monotonic
         self._random = random if random is not None else _random_module.Random()
@@ -505,6 +509,9 @@ class PuddleClient(object):
         self._last_touched = {}
         # While waiting, retries must not sleep past the wait's deadline.
         self._wait_deadline = None
+        # Set by a task bounded by an option (set_task_deadline): no retry is sent past it.
+        self.task_deadline = None
+        self.task_deadline_option = None
         # Set by every create_system and action: None when Puddle carried out the request we sent,
         # else {action, reason, status} saying how the returned system was found (see ADOPTED_*).
         self.last_adoption = None
@@ -557,13 +564,13 @@ class PuddleClient(object):
             _name, why = puddle_http.choose_transport(self.server_address)
             raise MissingLibraryError('requests', 'for the requests transport ({0})'.format(why))
 
-    def _send_once(self, route, body, with_token):
+    def _send_once(self, route, body, with_token, timeout=None):
         """One HTTP request; returns the decoded answer or raises a typed error."""
         rpc_name = self.rpc_name(route)
         self.request_count += 1
         try:
             answer = self.transport.post(self.url_for(route), json.dumps(body).encode('utf-8'),
-                                         self._headers(with_token), self.request_timeout)
+                                         self._headers(with_token), self.request_timeout if timeout is None else timeout)
         except puddle_http.TransportFailure as failure:
             raise self._scrub_error(transport_error_from_failure(failure, rpc_name, self.server_address))
         return self._decode(answer, rpc_name)
@@ -599,19 +606,23 @@ class PuddleClient(object):
         attempt = 0
         answer_lost = False
         logged_in_again = False
+        retry_budget_end = None  # set at the first failure: retry_timeout seconds later
         try:
             while True:
                 if needs_token and not self.token:
                     self.login()
                 try:
-                    return self._send_once(route, body, with_token=needs_token)
+                    return self._send_once(route, body, with_token=needs_token,
+                                           timeout=self._attempt_timeout(retry_budget_end))
                 except PuddleError as error:
                     if needs_token and self._must_log_in_again(error, logged_in_again):
                         logged_in_again = True
                         self.token = None
                         continue
                     answer_lost = answer_lost or error.may_have_been_committed
-                    delay = self._retry_delay_within_deadline(error, attempt)
+                    if retry_budget_end is None:
+                        retry_budget_end = self._monotonic() + self.retry_timeout
+                    delay = self._retry_delay_within_deadline(error, attempt, retry_budget_end)
                     will_retry = delay is not None
                     if will_retry:
                         self._sleep(delay)
@@ -623,7 +634,7 @@ class PuddleClient(object):
                         if resolved is not None:
                             return resolved
                     if not will_retry:
-                        if attempt and error.retryable:
+                        if attempt and error.retryable and not getattr(error, 'out_of_retry_budget', False):
                             error.set_message('{0} (gave up after {1} attempts)'.format(error.message, attempt + 1))
                         raise
         except PuddleError as error:
@@ -632,17 +643,53 @@ class PuddleClient(object):
                 self._say_unconfirmed(route, error)
             raise
 
-    def _retry_delay_within_deadline(self, error, attempt):
-        """Seconds to sleep before retrying error, or None when it must not be retried."""
+    def _attempt_timeout(self, retry_budget_end):
+        """request_timeout for a first attempt; a retry outside a wait may not last past the retry budget."""
+        if retry_budget_end is None or self._wait_deadline is not None:
+            return self.request_timeout
+        end = retry_budget_end if self.task_deadline is None else min(retry_budget_end, self.task_deadline)
+        return max(min(float(self.request_timeout), end - self._monotonic()), 0.001)
+
+    def set_task_deadline(self, deadline, option):
+        """Bound every request's retries by a task's deadline (monotonic), named after the option that set it."""
+        self.task_deadline = deadline
+        self.task_deadline_option = '{0}={1:g} s'.format(option[0], float(option[1]))
+
+    def _retry_delay_within_deadline(self, error, attempt, retry_budget_end=None):
+        """Seconds to sleep before retrying error, or None when it must not be retried.
+
+        A retry whose sleep would end past retry_budget_end (retry_timeout after the first failure) is not
+        sent: error's message then names retry_timeout and the delay the last answer asked for.
+        """
         if not error.retryable or attempt >= self.max_retries:
             return None
         delay = retry_delay(error, attempt, self.backoff_base, self.backoff_max, self._random, self.retry_after_max)
+        if retry_budget_end is not None and self._wait_deadline is None:
+            # Outside a wait (which has its own deadline): retry_timeout, and the task's own deadline.
+            bound, end = 'retry_timeout={0:g} s'.format(self.retry_timeout), retry_budget_end
+            if self.task_deadline is not None and self.task_deadline < end:
+                bound, end = self.task_deadline_option, self.task_deadline
+            left = end - self._monotonic()
+            if delay >= left:
+                self._say_out_of_retry_budget(error, attempt, delay, left, bound)
+                return None
         if self._wait_deadline is None:
             return delay
         remaining = self._wait_deadline - self._monotonic()
         if remaining <= 0:
             return None
         return min(delay, remaining)
+
+    @staticmethod
+    def _say_out_of_retry_budget(error, attempt, delay, left, bound):
+        asked = getattr(error, 'retry_after', None)
+        why = ('Puddle asked to retry after {0:g} s'.format(asked) if asked is not None
+               else 'the next retry was due in {0:g} s'.format(delay))
+        error.set_message('{0} (gave up after {1} attempt{2}: {3}, and {4:.3g} s were left of the time this request '
+                          'may spend retrying, {5})'.format(error.message, attempt + 1, '' if attempt == 0 else 's',
+                                                            why, max(left, 0.0), bound))
+        error.meta['retry_bound'] = bound
+        error.out_of_retry_budget = True
 
     @staticmethod
     def _say_unconfirmed(route, error):

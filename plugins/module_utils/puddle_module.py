@@ -40,6 +40,7 @@ PUDDLE_COMMON_ARGUMENT_SPEC = dict(
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),
     request_timeout=dict(type='float', default=30),
+    retry_timeout=dict(type='float', default=90),
     api_client=dict(type='str', default=BUILTIN, choices=list(API_CLIENT_CHOICES), fallback=(env_fallback, [API_CLIENT_ENV])),
 )
 
@@ -247,10 +248,17 @@ class PuddleModule(object):
                 validate_certs=self.params['validate_certs'],
                 ca_path=self.params['ca_path'],
                 request_timeout=self.params['request_timeout'],
+                retry_timeout=self.params['retry_timeout'],
             )
         except PuddleError as error:
             self.fail(error)
         return client
+
+    def bound_requests_by(self, deadline, option):
+        """No request of this task retries past deadline (monotonic), which the option named sets (wait_timeout)."""
+        set_task_deadline = getattr(self.client, 'set_task_deadline', None)
+        if set_task_deadline is not None:
+            set_task_deadline(deadline, (option, self.params[option]))
 
     def secrets(self):
         """Every secret this task knows: the secret options and the client's session token."""

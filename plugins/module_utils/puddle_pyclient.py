@@ -33,6 +33,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     UnsupportedOperationError,
     ValidationFailedError,
     WaitTimeoutError,
+    DEFAULT_RETRY_TIMEOUT,
     backoff_delay,
     normalize_server_address,
     scrub_secrets,
@@ -293,7 +294,8 @@ class PythonClientAdapter(object):
 
     def __init__(self, server_address, api_key_id=None, api_secret_key=None, api_token=None, validate_certs=True,
                  ca_path=None, request_timeout=None, max_retries=10, backoff_base=0.5, backoff_max=10,
-                 sleep=time.sleep, monotonic=time.monotonic, random=None, modules=None):
+                 sleep=time.sleep, monotonic=time.monotonic, random=None, modules=None,
+                 retry_timeout=DEFAULT_RETRY_TIMEOUT):
         self.server_address = normalize_server_address(server_address)
         if api_token:
             raise ConfigurationError(
@@ -311,6 +313,10 @@ class PythonClientAdapter(object):
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.retry_timeout = DEFAULT_RETRY_TIMEOUT if retry_timeout is None else float(retry_timeout)
+        # Set by a task bounded by an option (set_task_deadline): no retry is sent past it.
+        self.task_deadline = None
+        self.task_deadline_option = None
         self._sleep = sleep
         self._monotonic = monotonic
         self._random = random if random is not None else _random_module.Random()
@@ -409,9 +415,18 @@ class PythonClientAdapter(object):
         except Exception as error:
             raise self._typed_error(error)
 
+    def set_task_deadline(self, deadline, option):
+        """As PuddleClient.set_task_deadline: no retry past deadline (monotonic), named after option."""
+        self.task_deadline = deadline
+        self.task_deadline_option = '{0}={1:g} s'.format(option[0], float(option[1]))
+
     def _read(self, function, *args):
-        """A call that changes nothing, retried with backoff when the connection failed."""
+        """A call that changes nothing, retried with backoff when the connection failed.
+
+        As PuddleClient: no retry after retry_timeout seconds from the first failure, nor past the task's deadline.
+        """
         attempt = 0
+        budget_end = None
         while True:
             try:
                 return self._call(function, *args)
@@ -420,7 +435,21 @@ class PythonClientAdapter(object):
                     if attempt and error.retryable:
                         error.set_message('{0} (gave up after {1} attempts)'.format(error.message, attempt + 1))
                     raise
-                self._sleep(backoff_delay(attempt, self.backoff_base, self.backoff_max, self._random))
+                if budget_end is None:
+                    budget_end = self._monotonic() + self.retry_timeout
+                bound, end = 'retry_timeout={0:g} s'.format(self.retry_timeout), budget_end
+                if self.task_deadline is not None and self.task_deadline < end:
+                    bound, end = self.task_deadline_option, self.task_deadline
+                delay = backoff_delay(attempt, self.backoff_base, self.backoff_max, self._random)
+                left = end - self._monotonic()
+                if delay >= left:
+                    error.set_message('{0} (gave up after {1} attempt{2}: the next retry was due in {3:g} s, and {4:.3g} s '
+                                      'were left of the time this request may spend retrying, {5})'.format(
+                                          error.message, attempt + 1, '' if attempt == 0 else 's', delay, max(left, 0.0),
+                                          bound))
+                    error.meta['retry_bound'] = bound
+                    raise
+                self._sleep(delay)
                 attempt += 1
 
     # -- authentication

@@ -421,6 +421,7 @@ class ConfigTomlTask(object):
 
     def _run(self):
         content = self._declared_content()
+        self.puddle.bound_requests_by(self.deadline, 'wait_timeout')
         self.system = find_system(self.client, self.params['system'])
         if self.system is None:
             self._fail('No system named or with id %s was found' % self.params['system'], code='not_found', field='system')

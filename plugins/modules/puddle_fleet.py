@@ -363,6 +363,8 @@ failed_systems:
   sample: [student-07]
 """
 
+import time
+
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleError
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     PuddleModule,
@@ -438,6 +440,7 @@ def main():
     params = puddle.params
     try:
         declared = declarations(params['systems'], params['name_format'], params['count'], params['defaults'])
+        puddle.bound_requests_by(time.monotonic() + params['wait_timeout'], 'wait_timeout')
         fleet = Fleet(puddle.client, declared, check_mode=puddle.check_mode, wait=params['wait'],
                       wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
                       prune=params['prune'], prune_name_prefix=params['prune_name_prefix'],

@@ -555,6 +555,7 @@ class PuddleSystem(object):
     def converge(self):
         validate_declared_options(self.params)
         self.deadline = time.monotonic() + self.params['wait_timeout']
+        self.puddle.bound_requests_by(self.deadline, 'wait_timeout')
         self.system = self.client.find_system_by_name(self.params['name'])
         self.before = self.system
         steps = list(self._plan())
