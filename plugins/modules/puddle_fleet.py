@@ -164,6 +164,9 @@ options:
     description:
       - Seconds the whole task may wait for Puddle's transitions. At the deadline, each system still in transition fails
         with its last status.
+      - It bounds the retries of the task's requests too (see O(retry_timeout)), and the waits for a transition
+        someone else started (a request Puddle refused because another writer moved the system is planned again
+        from the system as read then, within this time; only a refusal that persists fails).
     type: int
     default: 1200
   poll_interval:

@@ -134,6 +134,9 @@ options:
     description:
       - How long, in seconds, the task may wait in total for Puddle's transitions. On timeout the task fails and returns
         the system as last seen.
+      - It bounds the retries of the task's requests too (see O(retry_timeout)), and the waits for a transition
+        someone else started (a request Puddle refused because another writer moved the system is planned again
+        from the system as read then, within this time; only a refusal that persists fails).
     type: int
     default: 1200
   poll_interval:
