@@ -55,9 +55,9 @@ options:
   retry_timeout:
     description:
       - Seconds one request may spend retrying after its first attempt failed (lost answers, V(unavailable),
-        V(resource_exhausted)): the sleeps between attempts and the attempts after the first. No retry starts or
-        lasts past it; a C(Retry-After) or backoff delay longer than what is left fails the task at once, with a
-        message naming the bound and the last answer. A request therefore ends at most O(request_timeout) +
+        V(resource_exhausted)), that is the sleeps between attempts and the attempts after the first. No retry
+        starts or lasts past it; a C(Retry-After) or backoff delay longer than what is left fails the task at once,
+        with a message naming the bound and the last answer. A request therefore ends at most O(request_timeout) +
         O(retry_timeout) seconds after it was first sent.
       - In a module with a C(wait_timeout) option, no retry of any of the task's requests goes past the end of
         C(wait_timeout) either (counted from the start of the task), and the requests of a wait are bounded by
