@@ -128,6 +128,8 @@ options:
       - Only the systems carrying every one of these tags (name to value) with that value, compared as strings.
         A null value means "no value", the empty string, as in the tags of the puddle.cloud.puddle_system module,
         so it matches a system whose tag is empty or that does not carry the tag. Empty means no tag is needed.
+      - The same filter means the same in the puddle.cloud.puddle_system_info module and in the prune_tags of
+        puddle.cloud.puddle_fleet. A system whose tags the client does not report (unknown) is not selected.
     type: dict
     default: {}
 """
@@ -175,7 +177,8 @@ from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import
     BUILTIN,
     make_client,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import has_tags, system_view
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import system_view
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     API_KEY_ID_ENV,
     API_SECRET_KEY_ENV,
@@ -348,7 +351,7 @@ def selected(system, names, tags):
     """True when the system passes the name and tag filters."""
     if names and not any(fnmatch.fnmatchcase(system.get('name') or '', pattern) for pattern in names):
         return False
-    return has_tags(system, tags)
+    return tag_filters.selects(system, tags)
 
 
 def make_event(kind, system=None, **extra):
