@@ -160,7 +160,6 @@ import os
 import sys
 import threading
 import time
-from datetime import datetime
 
 try:
     from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as _client_lib
@@ -177,7 +176,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import
     BUILTIN,
     make_client,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters, wire_time
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import system_view
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     API_KEY_ID_ENV,
@@ -335,16 +334,11 @@ def build_client(settings):
 # ----------------------------------------------------------------------------- what changed
 
 def parse_timestamp(value):
-    """Seconds since the epoch of an RFC 3339 timestamp (Z or an offset); None if there is none."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith(('Z', 'z')):
-        text = text[:-1] + '+00:00'
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return None
+    """Seconds since the epoch of an RFC 3339 timestamp (Z or an offset; none is UTC); None if there is none.
+
+    The instant is the same under any TZ of the machine running the rulebook (wire_time.rfc3339).
+    """
+    return wire_time.rfc3339_timestamp(value)
 
 
 def selected(system, names, tags):
