@@ -192,6 +192,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import select, system_view
 from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.text_conversions import check_tag_filter
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     SECRET_OPTIONS,
     connection_options_problem,
@@ -300,9 +301,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- filling the inventory
 
+    def _tag_filter(self):
+        """The tags option; a value YAML typed is warned about (as text it matches), a mapping or list refused."""
+        tags = self.get_option('tags')
+        conversions = check_tag_filter('tags', tags)
+        if conversions.refusals:
+            raise AnsibleParserError('Puddle inventory: ' + conversions.refusals[0][1])
+        for message in conversions.warnings:
+            self.display.warning('Puddle inventory: ' + message)
+        return tags
+
     def _populate(self, systems):
         selected = select_systems(systems, clouds=self.get_option('clouds'), statuses=self.get_option('statuses'),
-                                  tags=self.get_option('tags'))
+                                  tags=self._tag_filter())
         hostname_field = self.get_option('hostnames')
         strict = self.get_option('strict')
         for system in selected:

@@ -186,6 +186,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     SERVER_ADDRESS_ENV,
     connection_options_problem,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.text_conversions import check_tag_filter
 
 LOGGER = logging.getLogger('puddle.cloud.puddle_systems')
 SOURCE_NAME = 'puddle.cloud.puddle_systems'
@@ -265,6 +266,11 @@ def _tag_filter(value):
         return {}
     if not isinstance(value, dict):
         raise SourceArgumentError('tags must be a dictionary of tag name to value, got {0!r}'.format(value))
+    conversions = check_tag_filter('tags', value)
+    if conversions.refusals:
+        raise SourceArgumentError(conversions.refusals[0][1])
+    for message in conversions.warnings:
+        LOGGER.warning('%s: %s', SOURCE_NAME, message)
     return dict((str(name), tag) for name, tag in value.items())
 
 
