@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One meaning of a tag filter (docs/reliability.md, "Tag filters"): puddle_fleet's prune_tags selects exactly
-the systems puddle_system_info lists with the same tags filter, the inventory and the event source too.
+the systems puddle_system_info lists with the same tags filter (the inventory and the event source: see
+tests/unit/plugins/inventory/test_tag_filter_parity.py).
 
 Both modules run for real (argument parsing, the fleet's plan in check mode, the info module's filter) against
 the method-level fake of PuddleClient; Hypothesis generates the filters and the systems' tags.
@@ -16,8 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.puddle.cloud.extensions.eda.plugins.event_source import puddle_systems
-from ansible_collections.puddle.cloud.plugins.inventory.puddle import select_systems as inventory_selects
 from ansible_collections.puddle.cloud.plugins.modules import puddle_fleet, puddle_system_info
 from ansible_collections.puddle.cloud.tests.unit.plugins.modules.fake_systems_client import (
     FakeSystemsClient,
@@ -33,7 +32,7 @@ stored_tags = st.dictionaries(st.sampled_from(TAG_NAMES), st.sampled_from(STORED
 # None: the client did not report the system's tags (unknown): the system dict has no 'tags' key.
 system_tags = st.one_of(st.none(), stored_tags)
 filter_values = st.one_of(st.none(), st.sampled_from(STORED_VALUES), st.text(alphabet='c3x', max_size=3))
-tag_filters = st.dictionaries(st.sampled_from(FILTER_NAMES), filter_values, min_size=1, max_size=3)
+filters = st.dictionaries(st.sampled_from(FILTER_NAMES), filter_values, min_size=1, max_size=3)
 
 
 def system_with(index, tags):
@@ -63,16 +62,11 @@ def listed_names(run_module, systems, tag_filter):
 
 @settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(tag_sets=st.lists(system_tags, max_size=6), tag_filter=tag_filters)
+@given(tag_sets=st.lists(system_tags, max_size=6), tag_filter=filters)
 def test_prune_selects_exactly_what_the_info_module_lists(run_module, tag_sets, tag_filter):
     systems = [system_with(index, tags) for index, tags in enumerate(tag_sets)]
     listed = listed_names(run_module, systems, tag_filter)
     assert pruned_names(run_module, systems, tag_filter) == listed
-    # The inventory and the event source select the same systems with the same filter.
-    assert sorted(system['name'] for system in inventory_selects(systems, tags=tag_filter)) == listed
-    watcher = puddle_systems.SystemsWatcher(tags=tag_filter)
-    events = watcher.update(systems, now=0)
-    assert sorted(event['puddle']['system']['name'] for event in events) == listed
     # A system whose tags are unknown is never selected.
     unknown = set('sys-%d' % index for index, tags in enumerate(tag_sets) if tags is None)
     assert not unknown & set(listed)
