@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One meaning of a tag filter (docs/reliability.md, "Tag filters"): puddle_fleet's prune_tags selects exactly
 the systems puddle_system_info lists with the same tags filter (the inventory and the event source: see
-tests/unit/plugins/inventory/test_tag_filter_parity.py).
+tests/unit/plugins/inventory/test_tag_filter_selection.py).
 
 Both modules run for real (argument parsing, the fleet's plan in check mode, the info module's filter) against
 the method-level fake of PuddleClient; Hypothesis generates the filters and the systems' tags.
