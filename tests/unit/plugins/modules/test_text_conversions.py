@@ -74,8 +74,8 @@ def release_tags(monkeypatch):
 def test_tag_values_typed_by_yaml_are_stored_as_text_with_a_warning_each(run_module, release_tags):
     # The example: tags {release: 1.10, enabled: true} stored '1.1' and 'True' without a word.
     fake = FakeSystemsClient()
-    result, _output = run_module(puddle_system.main, fake, dict(CREATE, tags={'project': 'demo', 'release': 1.10,
-                                                                          'enabled': True}))
+    tags = {'project': 'demo', 'release': 1.10, 'enabled': True}
+    result, _output = run_module(puddle_system.main, fake, dict(CREATE, tags=tags))
     assert 'failed' not in result, result
     created = [call for call in fake.calls if call[0] == 'create_system'][0][2]
     assert created['tags'] == {'project': 'demo', 'release': '1.1', 'enabled': 'True'}
