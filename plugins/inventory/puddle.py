@@ -126,6 +126,8 @@ options:
       - Only the systems carrying every one of these tags (name -> value) with that value.
       - A V(null) value means "no value", the empty string, as in the O(puddle.cloud.puddle_system#module:tags) of
         M(puddle.cloud.puddle_system), so it matches a system whose tag is empty or that does not carry the tag.
+      - The same filter means the same in M(puddle.cloud.puddle_system_info) and O(puddle.cloud.puddle_fleet#module:prune_tags).
+        A system whose tags the client does not report (unknown) is not selected when O(tags) is given.
     type: dict
     default: {}
   default_groups:
@@ -188,7 +190,9 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     identity_digest,
     scrub_secrets,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import has_tags, select, system_view
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import select, system_view
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.text_conversions import check_tag_filter
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     SECRET_OPTIONS,
     connection_options_problem,
@@ -218,7 +222,7 @@ def host_vars_of(system):
 
 def select_systems(systems, clouds=None, statuses=None, tags=None):
     """The systems on one of clouds, in one of statuses and carrying every tag (empty filters match all)."""
-    return [system for system in select(systems, cloud=clouds, status=statuses) if has_tags(system, tags)]
+    return [system for system in select(systems, cloud=clouds, status=statuses) if tag_filters.selects(system, tags)]
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -297,9 +301,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- filling the inventory
 
+    def _tag_filter(self):
+        """The tags option; a value YAML typed is warned about (as text it matches), a mapping or list refused."""
+        tags = self.get_option('tags')
+        conversions = check_tag_filter('tags', tags)
+        if conversions.refusals:
+            raise AnsibleParserError('Puddle inventory: ' + conversions.refusals[0][1])
+        for message in conversions.warnings:
+            self.display.warning('Puddle inventory: ' + message)
+        return tags
+
     def _populate(self, systems):
         selected = select_systems(systems, clouds=self.get_option('clouds'), statuses=self.get_option('statuses'),
-                                  tags=self.get_option('tags'))
+                                  tags=self._tag_filter())
         hostname_field = self.get_option('hostnames')
         strict = self.get_option('strict')
         for system in selected:

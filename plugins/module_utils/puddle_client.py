@@ -13,10 +13,10 @@ import json
 import math
 import random as _random_module
 import time
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
+from ansible_collections.puddle.cloud.plugins.module_utils import wire_time
 
 STABLE_STATUSES = ('started', 'stopped', 'failed')
 TRANSITIONAL_STATUSES = ('provisioning', 'starting', 'stopping', 'restarting', 'terminating')
@@ -288,19 +288,19 @@ def scrub_secrets(text, secrets):
 
 
 def parse_retry_after(value, now=None):
-    """Seconds to wait from a Retry-After value (seconds or an HTTP date); None if unusable."""
+    """Seconds to wait from a Retry-After value (seconds or an HTTP date); None if unusable.
+
+    An HTTP date in any of its three forms is GMT, whatever the local TZ (wire_time.http_date).
+    """
     if value is None:
         return None
     try:
         seconds = float(value)
     except (TypeError, ValueError):
-        try:
-            when = parsedate_to_datetime(str(value))
-        except (TypeError, ValueError, IndexError):
-            return None
+        when = wire_time.http_date_timestamp(str(value))
         if when is None:
             return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
+        seconds = when - (time.time() if now is None else now)
     if math.isnan(seconds) or math.isinf(seconds):
         return None
     return max(0.0, seconds)

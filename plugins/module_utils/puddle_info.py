@@ -14,6 +14,8 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+
 CLOUD_CHOICES = ['aws', 'azure', 'gcp']
 IMAGE_PRODUCT_CHOICES = ['dai', 'h2o3']
 IMAGE_STATUS_CHOICES = ['active', 'deprecated', 'creating', 'failed']
@@ -65,25 +67,10 @@ def tags_as_dict(tag_data):
     return dict((tag.get('name'), tag.get('value')) for tag in (tag_data or []))
 
 
-def tag_text(value):
-    """A tag value as text; null is the empty string, "no value" (as puddle.cloud.puddle_system stores it)."""
-    return '' if value is None else str(value)
-
-
-def has_tags(system, wanted_tags):
-    """True when the system carries every wanted tag with that value (values compared as strings).
-
-    A null (or empty) wanted value means "no value": it matches a tag whose value is empty and a
-    system without that tag, never a tag that has a value. That is the meaning null has when
-    puddle.cloud.puddle_system sets tags.
-    """
-    if not wanted_tags:
-        return True
-    actual = tags_as_dict(system.get('tags'))
-    for name, value in wanted_tags.items():
-        if tag_text(actual.get(name)) != tag_text(value):
-            return False
-    return True
+# The one tag filter of the collection (tag_filters.py): a null value means "no value", and a system whose
+# tags are unknown is never selected. Kept under these names for the faces that import them from here.
+tag_text = tag_filters.tag_text
+has_tags = tag_filters.selects
 
 
 def filter_systems(systems, status=None, tags=None):

@@ -22,10 +22,12 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ADOPTED_ANSWER_LOST,
     ConfigurationError,
     PuddleError,
+    ValidationFailedError,
     scrub_secrets,
     take_carried_out,
     take_unconfirmed,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.text_conversions import check_parameters
 
 SERVER_ADDRESS_ENV = ('PUDDLE_SERVER_ADDRESS',)
 API_KEY_ID_ENV = ('PUDDLE_API_KEY_ID', 'PUDDLE_api_key_id')
@@ -199,6 +201,8 @@ class NullIsNotGivenModule(AnsibleModule):
     def _load_params(self):
         super(NullIsNotGivenModule, self)._load_params()
         self.params = without_null_options(self.params, self.argument_spec)
+        # The values YAML typed where text is expected, seen before ansible-core converts them silently.
+        self.text_conversions = check_parameters(self.params, self.argument_spec)
 
 
 class PuddleModule(object):
@@ -216,6 +220,15 @@ class PuddleModule(object):
         # The ChangeRecord of a module that documents changed/actions/adopted/unconfirmed as always returned:
         # a failure given no record of its own (the connection options, checked when the client is built) uses it.
         self.record = None
+        self._report_conversions(self.module.text_conversions)
+
+    def _report_conversions(self, conversions):
+        """A warning for each value converted to text; a mapping or list where text is expected fails the task."""
+        for message in conversions.warnings:
+            self.warn(message)
+        if conversions.refusals:
+            path, message = conversions.refusals[0]
+            self.fail(ValidationFailedError(message, meta={'field': path, 'rule': 'type'}))
 
     @property
     def check_mode(self):

@@ -15,6 +15,7 @@ import importlib
 import random as _random_module
 import time
 
+from ansible_collections.puddle.cloud.plugins.module_utils import wire_time
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     ACTION_EFFECT_STATUSES,
     ACTION_OF_ROUTE,
@@ -114,15 +115,20 @@ def boolean(value):
 
 
 def timestamp(value):
-    """RFC 3339 UTC text (docs/api.md) from a datetime, a Unix time or text."""
-    if value is None or isinstance(value, str):
-        return value
+    """RFC 3339 UTC text (docs/api.md) from a datetime, a Unix time or text.
+
+    A naive datetime, or text without a zone, is read as UTC (never as the local time of the machine that
+    runs the task); text with another offset is given in UTC; text that is no RFC 3339 timestamp is kept.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        moment = wire_time.rfc3339(value)
+        return value if moment is None else wire_time.rfc3339_text(moment)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return value.replace(microsecond=0).isoformat() + 'Z'
+        return wire_time.rfc3339_text(value)
     return str(value)
 
 

@@ -37,6 +37,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     CatalogueCache,
     DECLARATION_DEFAULTS,
@@ -151,16 +152,13 @@ def check_declaration(params, wait_timeout, poll_interval):
 def prune_selects(system, name_prefix, tags):
     """Whether a listed system matches the prune selector (every given part must match).
 
-    A tag with a null value only needs to be present.
+    prune_tags is a tag filter with the one meaning of the collection (tag_filters.selects), the meaning of
+    puddle_system_info's tags: a null value means "no value", and a system whose tags are unknown is never
+    selected. So prune never terminates a system that the same filter does not list.
     """
     if name_prefix is not None and not (system.get('name') or '').startswith(name_prefix):
         return False
-    if tags:
-        present = dict((tag['name'], tag['value']) for tag in system.get('tags') or [])
-        for key, value in tags.items():
-            if key not in present or (value is not None and present[key] != str(value)):
-                return False
-    return True
+    return tag_filters.selects(system, tags)
 
 
 # ----------------------------------------------------------------------------- one system

@@ -26,6 +26,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PuddleError,
     ValidationFailedError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
 from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import (
     ABSENT,
     DECLARED_STATES,
@@ -42,8 +43,8 @@ TAG_VALUE_MAX_LENGTH = 256
 DEFAULT_DISK_SIZE_GB = 256
 DEFAULT_IDLE_INTERVAL = 60
 USABLE_IMAGE_STATUSES = ('active', 'deprecated')
-# The value of a tag given as null, and of a tag a system does not carry.
-NO_VALUE = ''
+# The value of a tag given as null, and of a tag a system does not carry (tag_filters.py, one meaning of null).
+NO_VALUE = tag_filters.NO_VALUE
 
 # The options of one system declaration, as an argument spec (a plain dict): puddle_system's options that
 # describe a system, and those of each entry of puddle_fleet's systems (its defaults take them all but name).
@@ -298,9 +299,8 @@ def drift_error(name, differences, created_by_other=False):
                        code='drift', meta={'field': differences[0]['attribute'], 'rule': 'immutable'})
 
 
-def tag_value(value):
-    """A tag value as Puddle stores it: text, and null is the empty string (no value)."""
-    return NO_VALUE if value is None else str(value)
+# A tag value as Puddle stores it: text, and null is the empty string (no value).
+tag_value = tag_filters.tag_text
 
 
 def normalize_tags(tags):

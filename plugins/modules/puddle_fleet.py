@@ -151,8 +151,13 @@ options:
     type: str
   prune_tags:
     description:
-      - With O(prune=true), only systems carrying all of these tags with these values are pruned; a null value only
-        needs the tag to be present.
+      - With O(prune=true), only systems carrying all of these tags with these values are pruned (values compared as
+        strings).
+      - The filter means what O(puddle.cloud.puddle_system_info#module:tags) of M(puddle.cloud.puddle_system_info)
+        means, so the same filter there lists exactly the systems it prunes. A null value means "no value" (the
+        empty string), so it selects a system whose tag is empty or that does not carry the tag, never one whose tag
+        has a value. To prune regardless of a tag's value, leave the tag out.
+      - A system whose tags the client does not report (unknown) is never pruned by O(prune_tags).
     type: dict
   wait:
     description:

@@ -45,6 +45,8 @@ options:
       - Only the systems that carry all of these tags with these values (values compared as strings).
       - A null value means "no value", the empty string, as in M(puddle.cloud.puddle_system) O(puddle.cloud.puddle_system#module:tags),
         so it matches a system whose tag is empty or that does not carry the tag, never one where the tag has a value.
+      - The same filter means the same in O(puddle.cloud.puddle_fleet#module:prune_tags), the inventory plugin and the
+        event source. A system whose tags the client does not report (unknown) is not listed when O(tags) is given.
     type: dict
   cu_consumption:
     description:

@@ -128,6 +128,8 @@ options:
       - Only the systems carrying every one of these tags (name to value) with that value, compared as strings.
         A null value means "no value", the empty string, as in the tags of the puddle.cloud.puddle_system module,
         so it matches a system whose tag is empty or that does not carry the tag. Empty means no tag is needed.
+      - The same filter means the same in the puddle.cloud.puddle_system_info module and in the prune_tags of
+        puddle.cloud.puddle_fleet. A system whose tags the client does not report (unknown) is not selected.
     type: dict
     default: {}
 """
@@ -158,7 +160,6 @@ import os
 import sys
 import threading
 import time
-from datetime import datetime
 
 try:
     from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as _client_lib
@@ -175,7 +176,8 @@ from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import
     BUILTIN,
     make_client,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import has_tags, system_view
+from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters, wire_time
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import system_view
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import (
     API_KEY_ID_ENV,
     API_SECRET_KEY_ENV,
@@ -184,6 +186,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     SERVER_ADDRESS_ENV,
     connection_options_problem,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.text_conversions import check_tag_filter
 
 LOGGER = logging.getLogger('puddle.cloud.puddle_systems')
 SOURCE_NAME = 'puddle.cloud.puddle_systems'
@@ -263,6 +266,11 @@ def _tag_filter(value):
         return {}
     if not isinstance(value, dict):
         raise SourceArgumentError('tags must be a dictionary of tag name to value, got {0!r}'.format(value))
+    conversions = check_tag_filter('tags', value)
+    if conversions.refusals:
+        raise SourceArgumentError(conversions.refusals[0][1])
+    for message in conversions.warnings:
+        LOGGER.warning('%s: %s', SOURCE_NAME, message)
     return dict((str(name), tag) for name, tag in value.items())
 
 
@@ -332,23 +340,18 @@ def build_client(settings):
 # ----------------------------------------------------------------------------- what changed
 
 def parse_timestamp(value):
-    """Seconds since the epoch of an RFC 3339 timestamp (Z or an offset); None if there is none."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith(('Z', 'z')):
-        text = text[:-1] + '+00:00'
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return None
+    """Seconds since the epoch of an RFC 3339 timestamp (Z or an offset; none is UTC); None if there is none.
+
+    The instant is the same under any TZ of the machine running the rulebook (wire_time.rfc3339).
+    """
+    return wire_time.rfc3339_timestamp(value)
 
 
 def selected(system, names, tags):
     """True when the system passes the name and tag filters."""
     if names and not any(fnmatch.fnmatchcase(system.get('name') or '', pattern) for pattern in names):
         return False
-    return has_tags(system, tags)
+    return tag_filters.selects(system, tags)
 
 
 def make_event(kind, system=None, **extra):

@@ -372,7 +372,7 @@ def test_prune_terminates_the_undeclared_systems_the_selector_matches(run):
 def test_prune_in_check_mode_lists_and_sends_nothing(run):
     fake = FakeSystemsClient([tagged('lab-1', 'lab'), tagged('lab-9', 'lab', 'stopped')])
     result = run(fake, check_mode=True, defaults=dict(DEFAULTS, tags={'project': 'lab'}), systems=[dict(name='lab-1')], prune=True,
-                 prune_tags={'project': None})
+                 prune_tags={'project': 'lab'})
     assert fake.mutating_methods() == []
     assert entry(result, 'lab-9')['actions'] == ['terminate']
     assert result['changed'] is True

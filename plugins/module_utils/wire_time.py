@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Dates and timestamps read from Puddle, always as UTC (docs/reliability.md, "Time zones").
+
+Every time Puddle sends means one instant, whatever the TZ of the machine that reads it: the
+HTTP dates of Retry-After (RFC 9110 section 5.6.7: IMF-fixdate, RFC 850 and asctime, all in GMT;
+asctime carries no zone at all) and the RFC 3339 timestamps of docs/api.md (idle_deadline,
+created, updated, expires_at). A form without a zone is read as UTC, never as local time:
+local time is the reader's, not Puddle's. Results are seconds since the epoch (time.time()'s
+scale) or aware UTC datetimes; nothing here calls time.mktime, datetime.timestamp() on a naive
+value or anything else that consults the local zone.
+
+No Ansible and no HTTP imports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+from email.utils import parsedate_to_datetime
+
+UTC = datetime.timezone.utc
+
+
+def as_utc(moment):
+    """An aware UTC datetime from a datetime; a naive one is taken as UTC (not local time)."""
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def http_date(value):
+    """The aware UTC datetime of an HTTP date in any of its three forms; None if value is not one.
+
+    parsedate_to_datetime reads all three forms but returns a naive datetime for asctime (and for a
+    -0000 zone): HTTP dates are GMT, so a naive result is UTC.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment is None:
+        return None
+    return as_utc(moment)
+
+
+def http_date_timestamp(value):
+    """Seconds since the epoch of an HTTP date (see http_date); None if value is not one."""
+    moment = http_date(value)
+    return None if moment is None else moment.timestamp()
+
+
+def rfc3339(value):
+    """The aware UTC datetime of an RFC 3339 timestamp ('Z', 'z' or an offset; none is read as UTC); None if not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(('Z', 'z')):
+        text = text[:-1] + '+00:00'
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return as_utc(moment)
+
+
+def rfc3339_timestamp(value):
+    """Seconds since the epoch of an RFC 3339 timestamp (see rfc3339); None if value is not one."""
+    moment = rfc3339(value)
+    return None if moment is None else moment.timestamp()
+
+
+def rfc3339_text(moment):
+    """RFC 3339 UTC text ('...Z', whole seconds) of a datetime; a naive one is taken as UTC."""
+    return as_utc(moment).replace(microsecond=0, tzinfo=None).isoformat() + 'Z'
