@@ -52,10 +52,19 @@ def available_of(info):
     return known_cu((info or {}).get('available_cu'))
 
 
-def cu_pool_short_error(required, available, system=None):
-    """The refusal of a create or start, as Puddle reports it (docs/api.md, failed_precondition)."""
+# The client route of each request the pool may refuse (PuddleClient.rpc_name names it in its errors).
+_ROUTE_OF_STEP = {'create': 'create_system', 'start': 'start_system'}
+
+
+def cu_pool_short_error(required, available, system=None, client=None, step=None):
+    """The refusal of a create or start, as Puddle reports it (docs/api.md, failed_precondition), and as the client
+    hands it on: a client with rpc_name (the builtin one) puts the method's name first, as in its real errors."""
+    message = 'the CU pool is short: %d CU needed, %d available' % (required, available)
+    name_of = getattr(client, 'rpc_name', None)
+    if callable(name_of) and step in _ROUTE_OF_STEP:
+        message = '%s: %s' % (name_of(_ROUTE_OF_STEP[step]), message)
     return PreconditionFailedError(
-        'the CU pool is short: %d CU needed, %d available' % (required, available),
+        message,
         meta={'reason': CU_POOL_SHORT, 'required_cu': required, 'available_cu': available,
               'short_by': required - available},
         system=system)

@@ -363,7 +363,9 @@ class Fleet(object):
             return
         self.cu['available_after'] = outcome.available_after
         for index, (position, required, available_then) in outcome.refusals.items():
-            self.members[index].cu_refusal = (position, cu_pool.cu_pool_short_error(required, available_then))
+            member = self.members[index]
+            member.cu_refusal = (position, cu_pool.cu_pool_short_error(required, available_then, client=self.client,
+                                                                       step=member.steps[position]))
 
     def _read_pool_after(self):
         if not self._pool_read or self.check_mode:

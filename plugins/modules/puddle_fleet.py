@@ -408,7 +408,7 @@ cu:
     needed_cu:
       description:
         - CU the task's creates and starts take from the pool, refused ones included (from the same figures). Null when
-          the pool was not read.
+          the pool was not read or a figure it needs is unknown.
       type: int
       sample: 120
     available_before:

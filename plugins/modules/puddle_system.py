@@ -632,7 +632,7 @@ class PuddleSystem(object):
         if 0 not in outcome.refusals:
             return None
         position, required, available = outcome.refusals[0]
-        return position, cu_pool.cu_pool_short_error(required, available)
+        return position, cu_pool.cu_pool_short_error(required, available, client=self.client, step=steps[position])
 
     # -- creation -----------------------------------------------------------------------
 

@@ -122,3 +122,12 @@ def test_the_refusal_is_reported_as_puddle_reports_it():
 def test_the_converged_fleet_costs_what_its_running_systems_take(status, declared, cost):
     plan = Plan('s', status, None if status == 'absent' else 5, transitions.steps_for(status, declared), created_cost=2)
     assert cu_pool.converged_cu_per_hour([plan]) == cost
+
+
+def test_the_refusal_names_the_method_as_the_builtin_client_does():
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PuddleClient
+    client = PuddleClient  # rpc_name is a static method: no connection needed
+    assert cu_pool.cu_pool_short_error(8, 3, client=client, step='start').message == (
+        'SystemService/StartSystem: the CU pool is short: 8 CU needed, 3 available')
+    assert cu_pool.cu_pool_short_error(2, 0, client=client, step='create').message == (
+        'SystemService/CreateSystem: the CU pool is short: 2 CU needed, 0 available')
