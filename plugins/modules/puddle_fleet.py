@@ -288,6 +288,8 @@ EXAMPLES = r"""
       product: dai
       version: 1.11.1
       instance_type: m5.xlarge
+      tags:
+        project: training-2026-12
     cu_shortage: send_nothing
   check_mode: true
   register: will_it_fit
