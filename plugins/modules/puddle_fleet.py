@@ -397,7 +397,7 @@ summary:
 cu:
   description:
     - The CU figures of the fleet, each null when unknown (a client or Puddle that does not report it) or not read.
-  returned: always
+  returned: unless the options are invalid before the fleet is planned (for example a bad O(name_format))
   type: dict
   contains:
     fleet_cu_per_hour:
