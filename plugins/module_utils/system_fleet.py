@@ -35,6 +35,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     take_carried_out,
     take_unconfirmed,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils import cu_pool
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
@@ -57,6 +58,11 @@ _IMAGE_FORMS = (('image',), ('product', 'version'))
 
 # A system someone else keeps creating while we try: give up after this many new plans.
 MAX_REPLANS = 3
+
+# What the fleet does when the CU pool cannot hold every create and start it would send (cu_shortage).
+SEND_WHAT_FITS = 'send_what_fits'
+SEND_NOTHING = 'send_nothing'
+CU_SHORTAGE_CHOICES = (SEND_WHAT_FITS, SEND_NOTHING)
 
 # Requests a step sends, by step name.
 _REQUESTS = {
@@ -184,6 +190,10 @@ class Member(object):
         # The action of a failed request whose answer was lost ({action, reason: answer_lost}): Puddle may have
         # carried it out.
         self.unconfirmed = []
+        # The steps with every wait (the converged state, whatever wait says), and a predicted refusal of the CU
+        # pool in check mode: (step position, error).
+        self.full_steps = ()
+        self.cu_refusal = None
 
     @property
     def changed(self):
@@ -226,7 +236,8 @@ class Fleet(object):
     """Plans and converges members with one client; run() fills each member's actions, system and failure."""
 
     def __init__(self, client, declared, check_mode=False, wait=True, wait_timeout=1200, poll_interval=5,
-                 prune=False, prune_name_prefix=None, prune_tags=None, monotonic=time.monotonic):
+                 prune=False, prune_name_prefix=None, prune_tags=None, cu_shortage=SEND_WHAT_FITS,
+                 monotonic=time.monotonic):
         self.client = client
         self.members = [Member(params) for params in declared]
         self.check_mode = check_mode
@@ -236,7 +247,12 @@ class Fleet(object):
         self.prune = prune
         self.prune_name_prefix = prune_name_prefix
         self.prune_tags = prune_tags
+        self.cu_shortage = cu_shortage
         self.rounds = 0
+        # The CU figures of the result (see cu_result) and what the task must say about them once.
+        self.cu = dict(fleet_cu_per_hour=None, needed_cu=None, available_before=None, available_after=None)
+        self.warnings = []
+        self._pool_read = False
         self._monotonic = monotonic
         self._by_id = {}
         self._writers = {}  # member name -> OtherWriters: refusals caused by someone else's moves
@@ -280,9 +296,10 @@ class Fleet(object):
                 drifted.append(member)
                 continue
             if member.drift:
-                member.steps = transitions.recreate_steps(current, declared, self.wait)
+                member.full_steps = transitions.recreate_steps(current, declared)
             else:
-                member.steps = transitions.steps_for(current, declared, self.wait)
+                member.full_steps = transitions.steps_for(current, declared)
+            member.steps = member.full_steps if self.wait else transitions.without_final_waits(member.full_steps)
             if 'create' in member.steps:
                 try:
                     member.creation = creation_request(catalogue, member.params)
@@ -291,6 +308,73 @@ class Fleet(object):
         if drifted:
             raise fleet_drift_error(drifted)
 
+    # -- the CU pool: one read when a create or start is planned, predictions from docs/api.md's accounting
+
+    def _plans(self, members, full=False):
+        return [cu_pool.Plan(member.name, transitions.current_status(member.system),
+                             cu_pool.known_cu((member.system or {}).get('cu_per_hour')),
+                             member.full_steps if full else member.steps,
+                             cu_pool.known_cu(member.creation['instance_type'].get('cu_per_hour'))
+                             if member.creation else None)
+                for member in members]
+
+    def weigh_pool(self):
+        """Read the pool when a create or start is planned; predict refusals (check mode), or refuse the whole fleet."""
+        declared = [member for member in self.members if not member.pruned]
+        try:
+            self.cu['fleet_cu_per_hour'] = cu_pool.converged_cu_per_hour(self._plans(declared, full=True))
+        except cu_pool.UnknownCU:
+            pass  # unknown: left null
+        if not any(step in cu_pool.CU_TAKING_STEPS for member in self.members for step in member.steps):
+            return
+        available = cu_pool.available_of(self.client.get_cu_consumption_info())
+        self._pool_read = True
+        self.cu['available_before'] = available
+        plans = self._plans(self.members)
+        if self.cu_shortage == SEND_NOTHING:
+            try:
+                outcome = cu_pool.simulate(plans, available, refuse=False)
+            except cu_pool.UnknownCU as unknown:
+                raise PuddleError('cu_shortage=%s cannot check the CU pool: %s is not reported, so whether the pool '
+                                  'holds the whole fleet is unknown; nothing was sent' % (SEND_NOTHING, unknown),
+                                  code='cu_unknown', meta={'field': 'cu_shortage'})
+            self.cu['needed_cu'] = outcome.needed
+            if outcome.shortfall > 0:
+                raise PuddleError(
+                    'The CU pool cannot hold the whole fleet: %s; nothing was sent (cu_shortage=%s). Ask the Puddle '
+                    'administrator for %d more CU, or declare fewer systems.'
+                    % (cu_pool.shortage_message(outcome), SEND_NOTHING, outcome.shortfall),
+                    code=cu_pool.CU_POOL_SHORT,
+                    meta={'field': 'cu_shortage', 'reason': cu_pool.CU_POOL_SHORT,
+                          'required_cu': outcome.required_for_all, 'available_cu': available,
+                          'short_by': outcome.shortfall})
+            if self.check_mode:
+                self.cu['available_after'] = outcome.available_after
+            return
+        try:
+            outcome = cu_pool.simulate(plans, available)
+        except cu_pool.UnknownCU as unknown:
+            if self.check_mode:
+                self.warnings.append('Check mode cannot predict which creates and starts the CU pool refuses: %s is '
+                                     'not reported; it predicts that every one is accepted.' % unknown)
+            return
+        self.cu['needed_cu'] = outcome.needed
+        if not self.check_mode:
+            return
+        self.cu['available_after'] = outcome.available_after
+        for index, (position, required, available_then) in outcome.refusals.items():
+            member = self.members[index]
+            member.cu_refusal = (position, cu_pool.cu_pool_short_error(required, available_then, client=self.client,
+                                                                       step=member.steps[position]))
+
+    def _read_pool_after(self):
+        if not self._pool_read or self.check_mode:
+            return
+        try:
+            self.cu['available_after'] = cu_pool.available_of(self.client.get_cu_consumption_info())
+        except PuddleError as error:
+            self.warnings.append('The CU pool could not be read after the run: %s' % error.message)
+
     # -- converging
 
     def run(self):
@@ -298,6 +382,13 @@ class Fleet(object):
         started = self._monotonic()
         self.check()
         self.plan()
+        self.weigh_pool()
+        try:
+            self._converge(started)
+        finally:
+            self._read_pool_after()
+
+    def _converge(self, started):
         for member in self.members:
             self._advance(member)
         if self.check_mode or not any(member.waiting for member in self.members):
@@ -346,6 +437,8 @@ class Fleet(object):
         if step == 'terminate' and transitions.current_status(member.system) == transitions.ABSENT:
             return False  # gone while awaited: nothing left to terminate
         if self.check_mode:
+            if member.cu_refusal is not None and member.cu_refusal[0] == member.position:
+                raise member.cu_refusal[1]  # the pool would refuse it, as the real run's request is refused
             if step == 'create':
                 member.system = predicted_new_system(member.creation)
             else:

@@ -26,6 +26,12 @@ description:
     still in transition at the deadline fails alone; the others go on. The task then fails listing each failed system
     with its status and the reason, and still reports what it changed (RV(systems), RV(summary)).
   - A converged fleet costs the login and one listing, whatever its size.
+  - 'The CU pool: when a system would be created or started, the task reads the pool once
+    (C(SystemService/GetCUConsumptionInfo)) before the first request that changes anything, and once more after the
+    run (not in check mode). Each create takes the C(cu_per_hour) of its instance type (from the catalogue the task
+    reads anyway), each start the C(cu_per_hour) of the system (from the listing); a system holds its CU while it is
+    V(provisioning), V(starting), V(started), V(restarting) or V(stopping) (docs/api.md, CU accounting). O(cu_shortage)
+    says what happens when the pool cannot hold them all; RV(cu) reports the figures.'
 author:
   - puddle.cloud contributors (@puddle-cloud)
 options:
@@ -179,6 +185,19 @@ options:
       - Seconds between two poll rounds; each round is one listing of the user's systems, whatever the fleet's size.
     type: float
     default: 5
+  cu_shortage:
+    description:
+      - What the task does when the CU pool cannot hold every system it would create or start.
+      - 'V(send_what_fits) - every request is sent, in order; Puddle refuses each create or start the pool cannot
+        hold (C(the CU pool is short: 2 CU needed, 0 available)), that system fails alone and the others converge.
+        The task then fails listing the refused systems, having created or started the others.'
+      - V(send_nothing) - the task predicts the whole run from its one read of the pool (as check mode does) and,
+        when one create or start would be refused, fails with the shortage (C(CU needed), C(available), C(short by))
+        before any request that changes anything; nothing is created, started, stopped or terminated. When the pool's
+        available CU or a cost is not reported (unknown), it fails the same way, since it cannot tell.
+    type: str
+    choices: [send_what_fits, send_nothing]
+    default: send_what_fits
 extends_documentation_fragment:
   - puddle.cloud.puddle
   - puddle.cloud.puddle.actiongroup_puddle
@@ -187,8 +206,13 @@ attributes:
   check_mode:
     support: full
     details: Reports each system's requests that would be sent and its predicted state, and the systems pruning would
-      terminate; sends no request that changes anything (the login, the listing, and the catalogue when a system would be
-      created).
+      terminate; sends no request that changes anything (the login, the listing, the catalogue when a system would be
+      created, and one read of the CU pool when a system would be created or started). From that read it predicts,
+      system by system in the order the real run sends them, which creates and starts the pool would refuse, and
+      reports each as the real run does (the same failure, summary and task failure). The prediction assumes the pool
+      changes only through this task's requests, and that waits between two requests of one system end together
+      (the order of the real run's poll rounds). When the pool's available CU or a cost is not reported, it warns once
+      that it cannot predict CU refusals and predicts every request accepted.
   diff_mode:
     support: full
     details: For each system that changes, its status and each declared attribute Puddle fixes at creation, before and
@@ -262,6 +286,21 @@ EXAMPLES = r"""
     prune_name_prefix: student-
     prune_tags:
       project: training-2026-12
+
+- name: The day before, check that the training fits the CU pool (nothing is changed)
+  puddle.cloud.puddle_fleet:
+    name_format: student-%02d
+    count: 60
+    defaults:
+      cloud: aws
+      product: dai
+      version: 1.11.1
+      instance_type: m5.xlarge
+      tags:
+        project: training-2026-12
+    cu_shortage: send_nothing
+  check_mode: true
+  register: will_it_fit
 """
 
 RETURN = r"""
@@ -363,6 +402,39 @@ summary:
       description: Poll rounds (listings) spent waiting.
       type: int
       sample: 12
+cu:
+  description:
+    - The CU figures of the fleet, each null when unknown (a client or Puddle that does not report it) or not read.
+  returned: unless the options are invalid before the fleet is planned (for example a bad O(name_format))
+  type: dict
+  contains:
+    fleet_cu_per_hour:
+      description:
+        - CU per hour the declared systems (pruned ones excluded) consume once converged, that is those that end
+          V(started) (or still in transition with O(wait=false)); from each system's C(cu_per_hour) in the listing, or
+          its instance type's in the catalogue when it is created. Null when one of them is unknown.
+      type: int
+      sample: 120
+    needed_cu:
+      description:
+        - CU the task's creates and starts take from the pool, refused ones included (from the same figures). Null when
+          the pool was not read or a figure it needs is unknown.
+      type: int
+      sample: 120
+    available_before:
+      description:
+        - The pool's C(available_cu) read before the first request that changes anything
+          (C(SystemService/GetCUConsumptionInfo)). Null when no system would be created or started (the pool is then
+          not read, so a converged fleet still costs two requests) or when it is not reported.
+      type: int
+      sample: 200
+    available_after:
+      description:
+        - The pool's available CU after the run. In check mode, as predicted (the read before, minus what the accepted
+          creates and starts take, plus what the predicted terminations free); otherwise read after the run. Null
+          when the pool was not read.
+      type: int
+      sample: 80
 failed_systems:
   description: The names of the systems that failed (see their RV(systems[].failure)).
   returned: always
@@ -379,7 +451,9 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     failure_from_error,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import (
+    CU_SHORTAGE_CHOICES,
     Fleet,
+    SEND_WHAT_FITS,
     declarations,
     failure_line,
     in_declared_options,
@@ -400,6 +474,7 @@ ARGUMENT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1200),
     poll_interval=dict(type='float', default=5),
+    cu_shortage=dict(type='str', default=SEND_WHAT_FITS, choices=list(CU_SHORTAGE_CHOICES)),
 )
 
 
@@ -435,6 +510,7 @@ def fleet_result(fleet):
         systems=entries,
         summary=fleet.summary(),
         failed_systems=[member.name for member in fleet.failed_members()],
+        cu=dict(fleet.cu),
         diff=diff,
     )
 
@@ -446,17 +522,22 @@ def main():
         required_together=[('name_format', 'count')],
     )
     params = puddle.params
+    fleet = None
     try:
         declared = declarations(params['systems'], params['name_format'], params['count'], params['defaults'])
         puddle.bound_requests_by(time.monotonic() + params['wait_timeout'], 'wait_timeout')
         fleet = Fleet(puddle.client, declared, check_mode=puddle.check_mode, wait=params['wait'],
                       wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
                       prune=params['prune'], prune_name_prefix=params['prune_name_prefix'],
-                      prune_tags=params['prune_tags'])
+                      prune_tags=params['prune_tags'], cu_shortage=params['cu_shortage'])
         fleet.run()
     except PuddleError as error:
-        # A declaration the fleet cannot honour (or the first listing failing): nothing was changed.
-        puddle.fail(in_declared_options(error, params['systems'], params['defaults']), changed=False)
+        # A declaration the fleet cannot honour, a pool too small for the whole fleet (cu_shortage=send_nothing) or
+        # the first listing failing: nothing was changed.
+        puddle.fail(in_declared_options(error, params['systems'], params['defaults']), changed=False,
+                    **({} if fleet is None else {'cu': dict(fleet.cu)}))
+    for warning in fleet.warnings:
+        puddle.warn(warning)
     result = fleet_result(fleet)
     failed = fleet.failed_members()
     if failed:

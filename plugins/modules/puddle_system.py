@@ -164,7 +164,11 @@ attributes:
   check_mode:
     support: full
     details: Reports the requests that would be sent (RV(actions)) and the predicted system; sends no request that changes
-      anything (it reads the system, and the catalogue and tags when it would create one).
+      anything (it reads the system, the catalogue and tags when it would create one, and the CU pool once,
+      C(SystemService/GetCUConsumptionInfo), when it would create or start one). It predicts whether the pool refuses
+      the create or start (the cost is the instance type's C(cu_per_hour) from the catalogue, or the system's own) and
+      then fails as the real run does (C(the CU pool is short - 2 CU needed, 0 available)). When the pool's available
+      CU or the cost is not reported, it warns that it cannot predict the refusal and predicts the request accepted.
   diff_mode:
     support: full
     details: The status and each declared attribute Puddle fixes at creation, before and after.
@@ -471,6 +475,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     DifferenceTracker,
     PuddleModule,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils import cu_pool
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     DECLARATION_DEFAULTS,
@@ -562,11 +567,16 @@ class PuddleSystem(object):
         self.system = self.client.find_system_by_name(self.params['name'])
         self.before = self.system
         steps = list(self._plan())
+        refusal = self._predicted_cu_refusal(steps) if self.check_mode else None
+        position = 0
         while True:
             while steps:
                 step = steps.pop(0)
                 if step == 'create' and self.creation is None:
                     self._prepare_creation()
+                if refusal is not None and refusal[0] == position:
+                    raise refusal[1]  # the CU pool would refuse the request, as it refuses the real run's
+                position += 1
                 if self.step_handlers[step]() is REPLAN:
                     steps = list(self._plan())
             if self._ensure_idle_timeout_refreshed() is not REPLAN:
@@ -605,6 +615,34 @@ class PuddleSystem(object):
         if transitions.current_status(system) == transitions.ABSENT:
             return None
         return current_value(system, option, self.params[option])
+
+    def _predicted_cu_refusal(self, steps):
+        """Check mode: (step position, error) when the CU pool would refuse the create or start, else None.
+
+        One read of the pool (GetCUConsumptionInfo) when the steps hold a create or a start; the cost is the
+        system's cu_per_hour (listing) or its instance type's (catalogue). Unknown figures: a warning, no prediction.
+        """
+        if not any(step in cu_pool.CU_TAKING_STEPS for step in steps):
+            return None
+        if 'create' in steps:
+            try:
+                self._prepare_creation()
+            except PuddleError:
+                return None  # the create step fails the same way, after the steps before it
+        created_cost = cu_pool.known_cu(self.creation['instance_type'].get('cu_per_hour')) if self.creation else None
+        plan = cu_pool.Plan(self.params['name'], transitions.current_status(self.system),
+                            cu_pool.known_cu((self.system or {}).get('cu_per_hour')), steps, created_cost)
+        try:
+            outcome = cu_pool.simulate([plan], cu_pool.available_of(self.client.get_cu_consumption_info()))
+        except cu_pool.UnknownCU as unknown:
+            self.puddle.warn('Check mode cannot predict whether the CU pool refuses the %s: %s is not reported; it '
+                             'predicts that the request is accepted.'
+                             % (' and '.join(step for step in steps if step in cu_pool.CU_TAKING_STEPS), unknown))
+            return None
+        if 0 not in outcome.refusals:
+            return None
+        position, required, available = outcome.refusals[0]
+        return position, cu_pool.cu_pool_short_error(required, available, client=self.client, step=steps[position])
 
     # -- creation -----------------------------------------------------------------------
 

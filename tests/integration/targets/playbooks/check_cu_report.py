@@ -43,6 +43,11 @@ def main():
     check('total now: 4 CU/h for 3 system(s) tagged {"project": "playbooks-%s"}' % run_id in table,
           'total line missing: %r' % table)
     check(any(line.startswith('CU pool: ') and ' consumed, ' in line for line in table), 'pool line missing: %r' % table)
+    # Once all three run: the stopped one (gamma) adds its 2 CU/h, and the pool has 2 CU less.
+    check('all of them running: 6 CU/h' in table, 'running line missing: %r' % table)
+    pool = [line.split() for line in table if line.startswith('CU pool: ')]
+    check(pool and pool[0][5:8] == ['available', 'now,', str(int(pool[0][4]) - 2)],
+          'pool once all run: %r' % table)
     if failures:
         print('\n'.join(['check_cu_report: the table is wrong:'] + table + failures), file=sys.stderr)
         sys.exit(1)

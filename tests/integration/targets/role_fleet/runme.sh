@@ -13,8 +13,13 @@ playbook_args=(-i "$INVENTORY_PATH" -e "@$config" -e "run_id=$run_id" "$@")
 
 run_playbook converge converge.yml || fail "converge.yml failed"
 # The summary: every system converged and changed, after some poll rounds.
-grep -Eq '"msg": "fleet: 5/5 converged, 5 changed, 0 failed, 0 pruned \([1-9][0-9]* poll rounds\)"' "$OUTPUT_DIR/converge.log" ||
-    fail "no summary line with the whole fleet converged"
+# It ends with the CU figures: what the fleet takes per hour once converged, and the pool before and
+# after (read by the module); the five new systems took exactly their CU from the pool.
+summary_re='"msg": "fleet: 5/5 converged, 5 changed, 0 failed, 0 pruned \([1-9][0-9]* poll rounds\); CU: ([0-9]+) CU/h once converged, pool ([0-9]+) available before, ([0-9]+) after"'
+summary_line="$(grep -Eo "$summary_re" "$OUTPUT_DIR/converge.log")" || fail "no summary line with the whole fleet converged"
+read -r fleet_cu pool_before pool_after <<<"$(sed -E "s|$summary_re|\1 \2 \3|" <<<"$summary_line")"
+[[ "$fleet_cu" -gt 0 && $((pool_before - pool_after)) == "$fleet_cu" ]] ||
+    fail "the summary's CU figures do not add up: $summary_line"
 
 run_playbook prune_check prune.yml --check -e prune_run=check || fail "prune.yml --check failed"
 # The debug line as the default callback prints it (JSON string: the tag filter's quotes escaped).

@@ -132,6 +132,8 @@ class FakeSystemsClient(object):
         self.holds = {}           # system id -> poll rounds it stays in its status
         self.poll_args = []       # the arguments of each poll_systems call
         self.refuse_create = {}   # name -> exception CreateSystem raises for that name
+        self.cu_pool = None       # the CU pool's size: None for a pool that refuses nothing (1000 CU reported)
+        self.cu_info = {}         # fields of the GetCUConsumptionInfo answer to replace (or drop, with None)
 
     # -- bookkeeping
 
@@ -198,6 +200,7 @@ class FakeSystemsClient(object):
             raise AlreadyExistsError('a system named %s exists' % name, meta={'field': 'name'})
         image = [i for i in images_of(cloud) if i['id'] == image_id or (i['product'], i['version']) == (product, version)][0]
         instance_type = [t for t in instance_types_of(cloud) if instance_type_id == t['id'] or instance_type_name == t['name']][0]
+        self._require_cu(instance_type['cu_per_hour'])
         self.created += 1
         complete = dict((tag['name'], tag['default_value']) for tag in TAGS if tag['default_value'])
         complete.update(tags or {})
@@ -227,10 +230,37 @@ class FakeSystemsClient(object):
         if system['status'] not in allowed:
             raise PreconditionFailedError('cannot %s a %s system' % (method, system['status']),
                                           meta={'status': system['status']})
+        if method == 'start_system':
+            self._require_cu(system['cu_per_hour'])
         set_status(system, next_status)
         if method in self.lost_answers:
             self.last_adoption = {'action': action, 'reason': 'answer_lost', 'status': next_status}
         return copy.deepcopy(system)
+
+    # -- the CU pool (docs/api.md section 3, CU accounting)
+
+    def _cu_balance(self):
+        consumed = sum(system['cu_per_hour'] for system in self.systems.values()
+                       if system['status'] in ('provisioning', 'starting', 'started', 'restarting', 'stopping'))
+        return (1000 if self.cu_pool is None else self.cu_pool) - consumed, consumed
+
+    def _require_cu(self, required):
+        available = self._cu_balance()[0]
+        if self.cu_pool is not None and required > available:
+            raise PreconditionFailedError('the CU pool is short: %d CU needed, %d available' % (required, available),
+                                          meta={'reason': 'cu_pool_short', 'required_cu': required,
+                                                'available_cu': available, 'short_by': required - available})
+
+    def get_cu_consumption_info(self):
+        self._record('get_cu_consumption_info')
+        available, consumed = self._cu_balance()
+        info = {'available_cu': available, 'consumed_cu': consumed, 'systems_consumption_info': []}
+        for field, value in self.cu_info.items():
+            if value is None:
+                info.pop(field, None)
+            else:
+                info[field] = value
+        return info
 
     def start_system(self, system_id):
         return self._act('start_system', system_id)

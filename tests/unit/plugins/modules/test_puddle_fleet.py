@@ -111,15 +111,18 @@ def test_a_fresh_fleet_sends_every_creation_before_the_first_poll(run):
     result = run(fake, name_format='student-%02d', count=5, defaults=DEFAULTS)
     assert 'failed' not in result, result
     methods = fake.methods()
-    # One listing, the catalogue once for the whole fleet, five creations, then the poll rounds.
-    assert methods[:4] == ['list_systems', 'list_images', 'list_instance_types', 'list_tags']
-    assert methods[4:9] == ['create_system'] * 5
-    assert set(methods[9:]) == {'list_systems'}
+    # One listing, the catalogue once for the whole fleet, one read of the CU pool, five creations, then the poll
+    # rounds and the pool read again.
+    assert methods[:5] == ['list_systems', 'list_images', 'list_instance_types', 'list_tags', 'get_cu_consumption_info']
+    assert methods[5:10] == ['create_system'] * 5
+    assert set(methods[10:-1]) == {'list_systems'}
+    assert methods[-1] == 'get_cu_consumption_info'
     assert live(fake) == ['student-%02d' % index for index in range(1, 6)]
     assert all(system['status'] == 'started' for system in fake.systems.values())
     assert result['changed'] is True
     assert [item['actions'] for item in result['systems']] == [['create']] * 5
-    assert result['summary'] == dict(declared=5, converged=5, changed=5, failed=0, pruned=0, rounds=len(methods) - 9)
+    assert result['summary'] == dict(declared=5, converged=5, changed=5, failed=0, pruned=0, rounds=len(methods) - 11)
+    assert result['cu'] == dict(fleet_cu_per_hour=10, needed_cu=10, available_before=1000, available_after=990)
     # The first round comes one poll interval after the requests.
     assert fake.poll_args == [dict(timeout=pytest.approx(1200, abs=1), poll_interval=1, first_poll_delay=1)]
 
@@ -187,7 +190,7 @@ def test_waits_between_two_requests_happen_in_the_poll_rounds(run):
     result = run(fake, systems=[dict(name='a'), dict(name='b')])
     assert 'failed' not in result, result
     # b's start goes first; a's start only once a round has shown it stopped.
-    assert fake.methods()[:3] == ['list_systems', 'start_system', 'list_systems']
+    assert fake.methods()[:4] == ['list_systems', 'get_cu_consumption_info', 'start_system', 'list_systems']
     assert fake.mutating_methods() == ['start_system', 'start_system']
     assert fake.only('a')['status'] == fake.only('b')['status'] == 'started'
 
@@ -873,3 +876,116 @@ def test_an_invalid_value_from_defaults_is_named_in_defaults(run, args, field, m
     assert result['failure']['field'] == field
     assert result['msg'] == message, result['msg']
     assert fake.mutating_methods() == []
+
+
+# -- the CU pool: check mode predicts its refusals, cu_shortage=send_nothing refuses the whole fleet ------------
+
+def pool_fleet(pool, cu_info=None):
+    """Two systems to create (2 CU each) and a stopped one to start (8 CU), declared in that order."""
+    fake = FakeSystemsClient([make_system('s-3', 'stopped', cu_per_hour=8, instance_type='m5.4xlarge',
+                                          instance_type_id='aws-m5.4xlarge')])
+    fake.cu_pool = pool
+    fake.cu_info = cu_info or {}
+    return fake
+
+
+POOL_FLEET = dict(name_format='s-%d', count=3, defaults=DEFAULTS,
+                  systems=[dict(name='s-3', instance_type='m5.4xlarge')])
+
+
+@pytest.mark.parametrize('pool, refused', [(12, []), (11, ['s-3']), (4, ['s-3']), (3, ['s-2', 's-3']), (1, ['s-1', 's-2', 's-3'])])
+def test_check_mode_predicts_the_refusals_of_the_cu_pool(run, pool, refused):
+    check_fake = pool_fleet(pool)
+    check = run(check_fake, check_mode=True, diff=True, **POOL_FLEET)
+    real = run(pool_fleet(pool), diff=True, **POOL_FLEET)
+    assert check_fake.mutating_methods() == []
+    assert check_fake.methods().count('get_cu_consumption_info') == 1
+    assert real['failed_systems'] == check['failed_systems'] == refused
+    assert check.get('failed', False) == real.get('failed', False) == bool(refused)
+    assert check.get('msg') == real.get('msg')
+    assert [item['failure'] for item in check['systems']] == [item['failure'] for item in real['systems']]
+    assert [item['actions'] for item in check['systems']] == [item['actions'] for item in real['systems']]
+    assert check['summary'] == dict(real['summary'], rounds=0)
+    assert check['diff'] == real['diff']
+    assert check['cu'] == real['cu']
+    assert check['cu']['fleet_cu_per_hour'] == 12
+    for name in refused:
+        failure = entry(real, name)['failure']
+        assert failure['code'] == 'failed_precondition'
+        assert failure['message'].startswith('the CU pool is short: %d CU needed, ' % (8 if name == 's-3' else 2))
+
+
+def test_check_mode_says_once_that_it_cannot_predict_without_the_pool(run):
+    fake = pool_fleet(3, cu_info={'available_cu': None})
+    result = run(fake, check_mode=True, **POOL_FLEET)
+    # Predicted as without a pool: every request accepted; the figure is unknown, never 0.
+    assert [item['actions'] for item in result['systems']] == [['create'], ['create'], ['start']]
+    warnings = [json.dumps(warning) for warning in result.get('warnings', []) if 'CU pool' in json.dumps(warning)]
+    assert len(warnings) == 1 and "pool's available CU" in warnings[0]
+    assert result['cu']['available_before'] is None and result['cu']['available_after'] is None
+
+
+def test_an_unknown_instance_type_cost_is_unknown_not_zero(run, monkeypatch):
+    fake = pool_fleet(100)
+    real_list = fake.list_instance_types
+
+    def without_cost(cloud):
+        return [dict((key, value) for key, value in item.items() if key != 'cu_per_hour') for item in real_list(cloud)]
+    monkeypatch.setattr(fake, 'list_instance_types', without_cost)
+    result = run(fake, check_mode=True, **POOL_FLEET)
+    assert len([warning for warning in result.get('warnings', []) if 'cu_per_hour of s-1' in json.dumps(warning)]) == 1
+    assert result['cu']['fleet_cu_per_hour'] is None and result['cu']['needed_cu'] is None
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_send_nothing_fails_with_the_shortage_before_any_change(run, check_mode):
+    fake = pool_fleet(11)
+    result = run(fake, check_mode=check_mode, cu_shortage='send_nothing', **POOL_FLEET)
+    assert fake.mutating_methods() == []
+    assert result['failed'] is True and result['changed'] is False
+    assert result['msg'] == ('The CU pool cannot hold the whole fleet: 12 CU needed, 11 available, short by 1; nothing '
+                             'was sent (cu_shortage=send_nothing). Ask the Puddle administrator for 1 more CU, or '
+                             'declare fewer systems.')
+    assert result['failure']['code'] == 'cu_pool_short' and result['failure']['field'] == 'cu_shortage'
+
+
+def test_send_nothing_converges_a_fleet_that_fits(run):
+    fake = pool_fleet(12)
+    result = run(fake, cu_shortage='send_nothing', **POOL_FLEET)
+    assert 'failed' not in result, result
+    assert [item['actions'] for item in result['systems']] == [['create'], ['create'], ['start']]
+    assert result['cu'] == dict(fleet_cu_per_hour=12, needed_cu=12, available_before=12, available_after=0)
+
+
+def test_send_nothing_with_an_unknown_pool_sends_nothing(run):
+    fake = pool_fleet(100, cu_info={'available_cu': None})
+    result = run(fake, cu_shortage='send_nothing', **POOL_FLEET)
+    assert fake.mutating_methods() == []
+    assert result['failed'] is True and result['failure']['code'] == 'cu_unknown'
+    assert "the pool's available CU" in result['msg']
+
+
+def test_a_fleet_that_takes_no_cu_does_not_read_the_pool(run):
+    fake = FakeSystemsClient([make_system('s-1'), make_system('s-2', 'started')])
+    result = run(fake, systems=[dict(name='s-1'), dict(name='s-2', state='stopped')])
+    assert 'get_cu_consumption_info' not in fake.methods()
+    assert result['cu'] == dict(fleet_cu_per_hour=2, needed_cu=None, available_before=None, available_after=None)
+
+
+@pytest.mark.parametrize('existing, pool, refused', [(None, 1, True), (None, 2, False), ('stopped', 1, True), ('stopped', 2, False)])
+def test_puddle_system_check_mode_predicts_the_refusal_of_its_create_or_start(run_module, existing, pool, refused):
+    def client():
+        fake = FakeSystemsClient([make_system('sys', existing)] if existing else [])
+        fake.cu_pool = pool
+        return fake
+    check_fake = client()
+    check, _output = run_module(puddle_system.main, check_fake, dict(DEFAULTS, name='sys', poll_interval=1), check_mode=True)
+    real, _output = run_module(puddle_system.main, client(), dict(DEFAULTS, name='sys', poll_interval=1))
+    assert check_fake.mutating_methods() == []
+    assert check_fake.methods().count('get_cu_consumption_info') == 1
+    assert check.get('failed', False) == real.get('failed', False) == refused
+    assert check.get('msg') == real.get('msg')
+    assert check.get('failure') == real.get('failure')
+    assert check['actions'] == real['actions']
+    if refused:
+        assert real['msg'] == 'the CU pool is short: 2 CU needed, 1 available'
