@@ -48,8 +48,10 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     predicted_new_system,
     send_creation,
     system_diff,
+    unchecked_options,
     validate_declared_options,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import is_known
 
 _IMAGE_FORMS = (('image',), ('product', 'version'))
 
@@ -150,11 +152,14 @@ def check_declaration(params, wait_timeout, poll_interval):
 def prune_selects(system, name_prefix, tags):
     """Whether a listed system matches the prune selector (every given part must match).
 
-    A tag with a null value only needs to be present.
+    A tag with a null value only needs to be present. A system whose tags the client does not report is never
+    selected by tags (an unknown value is never a reason to terminate).
     """
     if name_prefix is not None and not (system.get('name') or '').startswith(name_prefix):
         return False
     if tags:
+        if not is_known(system, 'tags'):
+            return False
         present = dict((tag['name'], tag['value']) for tag in system.get('tags') or [])
         for key, value in tags.items():
             if key not in present or (value is not None and present[key] != str(value)):
@@ -215,6 +220,12 @@ class Member(object):
     @property
     def diff(self):
         return system_diff(self.before, self.system, self.params)
+
+    @property
+    def unchecked(self):
+        """The declared options the client does not report on this system (before or after): never compared."""
+        options = unchecked_options(self.before, self.params)
+        return options + [option for option in unchecked_options(self.system, self.params) if option not in options]
 
 
 def _label(awaited):
@@ -525,6 +536,16 @@ def fleet_drift_error(members):
                        'on them (or in defaults) to terminate and create them again.' % (len(members), details),
                        code='drift', meta={'field': members[0].drift[0]['attribute'], 'rule': 'immutable',
                                            'systems': [member.name for member in members]})
+
+
+def unchecked_warning(members):
+    """One warning naming, per system, the declared options its client does not report (None when none)."""
+    parts = ['%s (%s)' % (member.name, ', '.join(member.unchecked)) for member in members
+             if not member.pruned and member.unchecked]
+    if not parts:
+        return None
+    return ('Declared attributes cannot be checked, because the client does not report them (unknown attributes are '
+            'never compared, so they cause no drift and no recreate): %s' % '; '.join(parts))
 
 
 def failure_line(member):

@@ -373,6 +373,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import (
     declarations,
     failure_line,
     in_declared_options,
+    unchecked_warning,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import declaration_spec, system_result
 
@@ -447,6 +448,9 @@ def main():
         # A declaration the fleet cannot honour (or the first listing failing): nothing was changed.
         puddle.fail(in_declared_options(error, params['systems'], params['defaults']), changed=False)
     result = fleet_result(fleet)
+    warning = unchecked_warning(fleet.members)
+    if warning:
+        puddle.warn(warning)
     failed = fleet.failed_members()
     if failed:
         puddle.fail(PuddleError('%d of %d system(s) did not converge: %s' % (

@@ -121,6 +121,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
     IMAGE_STATUS_CHOICES,
     cloud_argument_spec,
     filter_images,
+    model_views,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
@@ -130,7 +131,8 @@ def list_images(puddle):
     images = puddle.client.list_images(params['cloud'])
     return dict(
         changed=False,
-        images=filter_images(images, product=params['product'], version=params['version'], status=params['status']),
+        images=model_views(filter_images(images, product=params['product'], version=params['version'],
+                                         status=params['status']), 'image'),
     )
 
 

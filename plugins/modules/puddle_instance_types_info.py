@@ -112,14 +112,19 @@ instance_types:
       sample: 2
 """
 
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import cloud_argument_spec, filter_instance_types
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
+    cloud_argument_spec,
+    filter_instance_types,
+    model_views,
+)
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
 
 def list_instance_types(puddle):
     params = puddle.params
     instance_types = puddle.client.list_instance_types(params['cloud'])
-    return dict(changed=False, instance_types=filter_instance_types(instance_types, name=params['name']))
+    return dict(changed=False, instance_types=model_views(
+        filter_instance_types(instance_types, name=params['name']), 'instance_type'))
 
 
 def main():

@@ -474,6 +474,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     creation_request,
     current_value,
     declaration_spec,
+    diffable,
     drift_error,
     drift_of,
     normalize_tags,
@@ -481,6 +482,8 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     predicted_new_system,
     send_creation,
     system_result,
+    unchecked_options,
+    unchecked_warning,
     validate_declared_options,
 )
 
@@ -562,7 +565,16 @@ class PuddleSystem(object):
             if self.step_handlers[step]() is REPLAN:
                 steps = list(self._plan())
         self._ensure_idle_timeout_refreshed()
+        self._warn_unchecked()
         self.puddle.exit_json(**self._result())
+
+    def _warn_unchecked(self):
+        """One warning for the declared options the client does not report on the system (never compared)."""
+        options = unchecked_options(self.before, self.params)
+        options += [option for option in unchecked_options(self.system, self.params) if option not in options]
+        warning = unchecked_warning(self.params['name'], [option for option in IMMUTABLE_OPTIONS if option in options])
+        if warning:
+            self.puddle.warn(warning)
 
     def _plan(self):
         """The steps from the system as it is now; drift fails the task, or recreates with recreate=true."""
@@ -584,7 +596,8 @@ class PuddleSystem(object):
         tracker = DifferenceTracker()
         tracker.add('state', transitions.current_status(self.before), transitions.current_status(system))
         for option in IMMUTABLE_OPTIONS:
-            if self.params[option] is not None:
+            # An option the client does not report (unknown) is not shown: it was not compared.
+            if self.params[option] is not None and diffable((self.before, system), option, self.params[option]):
                 tracker.add(option, self._declared_view(self.before, option), self._declared_view(system, option))
         result = dict(self.record.as_result(), system=system_result(system), diff=tracker.diff())
         if self.drift:

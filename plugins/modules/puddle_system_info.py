@@ -309,6 +309,7 @@ cu_consumption:
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import NotFoundError
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
     SYSTEM_STATUS_CHOICES,
+    cu_consumption_view,
     filter_systems,
     system_view,
 )
@@ -334,12 +335,7 @@ def system_info(puddle):
     systems = filter_systems(systems, status=params['status'], tags=params['tags'])
     result = dict(changed=False, systems=[system_view(system) for system in systems])
     if params['cu_consumption']:
-        info = puddle.client.get_cu_consumption_info()
-        result['cu_consumption'] = dict(
-            available_cu=info.get('available_cu'),
-            consumed_cu=info.get('consumed_cu'),
-            systems_consumption_info=info.get('systems_consumption_info') or [],
-        )
+        result['cu_consumption'] = cu_consumption_view(puddle.client.get_cu_consumption_info())
     return result
 
 

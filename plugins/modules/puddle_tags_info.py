@@ -92,13 +92,14 @@ tags:
       sample: active
 """
 
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import TAG_STATUS_CHOICES, filter_tags
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import TAG_STATUS_CHOICES, filter_tags, model_views
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
 
 def list_tags(puddle):
     params = puddle.params
-    return dict(changed=False, tags=filter_tags(puddle.client.list_tags(), name=params['name'], status=params['status']))
+    return dict(changed=False, tags=model_views(
+        filter_tags(puddle.client.list_tags(), name=params['name'], status=params['status']), 'tag'))
 
 
 def main():
