@@ -415,7 +415,8 @@ class ConfigTomlTask(object):
         self.system = find_system(self.client, self.params['system'])
         if self.system is None:
             self._fail('No system named or with id %s was found' % self.params['system'], code='not_found', field='system')
-        if self.system.get('product') != 'dai':
+        # A product the client does not report is not a reason to refuse: Puddle refuses a non-DAI system itself.
+        if 'product' in self.system and self.system['product'] != 'dai':
             self._fail('System %s runs %s; only Driverless AI (dai) systems have a config.toml'
                        % (self.system.get('name'), self.system.get('product')), code='failed_precondition', field='system')
 
