@@ -318,7 +318,10 @@ systems:
     system:
       description:
         - The system as last seen (in check mode, as predicted; a system that would be created has a null id); null
-          when it is absent. The same fields as RV(puddle.cloud.puddle_system#module:system).
+          when it is absent. The same fields as RV(puddle.cloud.puddle_system#module:system), C(unknown_attributes)
+          included - a field the client does not report is absent and named there, never compared (no drift, no
+          recreate, never selected by O(prune_tags)); the task gives one warning naming the declared options that
+          cannot be checked.
       type: dict
     failure:
       description:

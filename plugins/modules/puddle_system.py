@@ -341,6 +341,8 @@ system:
     - In check mode every field is predicted from the contract except those only Puddle can assign (id, url, address,
       created, updated, idle_deadline, failure_reason), which keep their current value (null for a new system).
     - Null when the system is absent.
+    - A field the client does not report is unknown - absent, and named in RV(system.unknown_attributes); a declared
+      option compared with such a field is not compared (no drift, no recreate) and the task gives one warning.
   returned: always
   type: dict
   contains:
@@ -452,6 +454,14 @@ system:
     can_update_config_toml:
       description: Whether a config.toml can be uploaded now.
       type: bool
+    unknown_attributes:
+      description:
+        - The fields of this system that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      sample: []
 """
 
 import time
