@@ -122,4 +122,3 @@ def cu_consumption_view(info):
     if is_known(view, 'systems_consumption_info'):
         view['systems_consumption_info'] = model_views(view['systems_consumption_info'] or [], 'system_consumption')
     return view
-

@@ -142,8 +142,8 @@ def test_a_client_without_an_essential_attribute_is_refused_naming_it(run, puddl
 @pytest.mark.parametrize('recreate', [False, True])
 @pytest.mark.parametrize('declaration', [BY_IMAGE, BY_PRODUCT], ids=['image', 'product'])
 @pytest.mark.parametrize('attribute', SYSTEM_ATTRIBUTES)
-def test_a_system_as_declared_converges_whatever_attribute_the_client_lacks(run, puddle, monkeypatch, attribute,
-                                                                           declaration, recreate):
+def test_a_system_as_declared_converges_whatever_attribute_the_client_lacks(
+        run, puddle, monkeypatch, attribute, declaration, recreate):
     without_attributes(monkeypatch, 'System.' + attribute)
     puddle.add(system_record('s1', 'acc', 'started'))
     for check_mode in (True, False):
@@ -260,8 +260,8 @@ CATALOGUE = [(puddle_images_info.main, 'Image', 'image', 'images', dict(cloud='a
 @pytest.mark.parametrize('main, model, kind, key, args, attribute', [
     (main, model, kind, key, args, attribute) for main, model, kind, key, args in CATALOGUE
     for attribute in MODEL_ATTRIBUTES[kind] if attribute not in ESSENTIAL_ATTRIBUTES[kind]])
-def test_catalogue_info_returns_an_attribute_the_client_lacks_as_unknown(run, puddle, monkeypatch, main, model, kind,
-                                                                        key, args, attribute):
+def test_catalogue_info_returns_an_attribute_the_client_lacks_as_unknown(
+        run, puddle, monkeypatch, main, model, kind, key, args, attribute):
     without_attributes(monkeypatch, '%s.%s' % (model, attribute))
     if kind != 'tag':
         puddle.catalogue[key] = [dict(item, cloud='aws') for item in puddle.catalogue[key]]
