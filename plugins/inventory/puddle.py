@@ -16,6 +16,10 @@ description:
   - Each host gets every field of its system as a host variable prefixed with C(puddle_), for example
     C(puddle_status), C(puddle_cloud) or C(puddle_url); C(puddle_tags) is a dictionary tag name -> value.
     C(ansible_host) is the system's C(address) when it has one (from its first start on).
+  - A field the client does not report (for example an attribute a model of Puddle's Python client lacks with
+    O(api_client=puddle_client)) is unknown, not empty - its host variable is absent rather than null or empty, and
+    C(puddle_unknown_attributes) lists such fields (an empty list when every field is known). A system whose tags are
+    unknown matches no O(tags) filter.
   - Hosts are put in default groups by status, cloud, product and instance type (see O(default_groups)),
     and in the groups that O(groups) and O(keyed_groups) construct.
   - The inventory source must be a YAML file whose name ends with C(puddle.yml) or C(puddle.yaml)

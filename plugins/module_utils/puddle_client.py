@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
 from ansible_collections.puddle.cloud.plugins.module_utils import wire_time
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import ESSENTIAL_ATTRIBUTES, missing_essentials
 
 STABLE_STATUSES = ('started', 'stopped', 'failed')
 TRANSITIONAL_STATUSES = ('provisioning', 'starting', 'stopping', 'restarting', 'terminating')
@@ -800,14 +801,27 @@ class PuddleClient(object):
             return None
         return resolve
 
+    @staticmethod
+    def _readable(system):
+        """A system read from Puddle, refused when the answer lacks what the collection cannot do without.
+
+        Without its id, name or status a system cannot be told apart or planned from, so it is never guessed
+        around (a system without a status would read as absent, and be created again).
+        """
+        missing = missing_essentials(system, 'system')
+        if missing:
+            raise ServerError('Puddle answered with a system without {0} (every system needs {1}, docs/api.md section 3)'.format(
+                ', '.join(missing), ', '.join(ESSENTIAL_ATTRIBUTES['system'])), meta={'rule': 'unknown_attribute'})
+        return system
+
     def get_system(self, system_id):
-        return self._touched(self._call('get_system', {'id': system_id})['system'])
+        return self._touched(self._readable(self._call('get_system', {'id': system_id})['system']))
 
     def find_system_by_name(self, name):
-        return self._touched(self._call('find_system_by_name', {'name': name}).get('system'))
+        return self._touched(self._readable(self._call('find_system_by_name', {'name': name}).get('system')))
 
     def list_systems(self):
-        return self._call('list_systems', {})['systems']
+        return [self._readable(system) for system in self._call('list_systems', {})['systems']]
 
     def _act(self, route, system_id):
         self.last_adoption = None

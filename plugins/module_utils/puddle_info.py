@@ -15,6 +15,10 @@ __metaclass__ = type
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import (
+    is_known,
+    with_unknown,
+)
 
 CLOUD_CHOICES = ['aws', 'azure', 'gcp']
 IMAGE_PRODUCT_CHOICES = ['dai', 'h2o3']
@@ -30,10 +34,13 @@ def cloud_argument_spec():
 
 
 def matches(item, field, accepted):
-    """True when ``accepted`` is empty/None (no filter) or the item's field is one of them."""
+    """True when ``accepted`` is empty/None (no filter) or the item's field is one of them.
+
+    A field the client does not report never matches a filter: nothing shows that it holds an accepted value.
+    """
     if not accepted:
         return True
-    return item.get(field) in accepted
+    return is_known(item, field) and item[field] in accepted
 
 
 def select(items, **accepted_by_field):
@@ -80,7 +87,22 @@ def filter_systems(systems, status=None, tags=None):
 
 def system_view(system):
     """A system as the modules return it: every field Puddle sent, tags as a name -> value dict
-    (the shape puddle.cloud.puddle_system returns too)."""
-    view = dict(system)
-    view['tags'] = tags_as_dict(system.get('tags'))
+    (the shape puddle.cloud.puddle_system returns too), and unknown_attributes naming the fields the
+    client did not report (left out, never returned empty)."""
+    view = with_unknown(system, system, 'system')
+    if is_known(system, 'tags'):
+        view['tags'] = tags_as_dict(system['tags'])
+    return view
+
+
+def model_views(models, kind):
+    """Catalogue entries (images, instance types, tags) as returned: each with unknown_attributes."""
+    return [with_unknown(model, model, kind) for model in models]
+
+
+def cu_consumption_view(info):
+    """GetCUConsumptionInfo as returned: the fields the client reported, each level with unknown_attributes."""
+    view = with_unknown(info or {}, info or {}, 'cu_consumption')
+    if is_known(view, 'systems_consumption_info'):
+        view['systems_consumption_info'] = model_views(view['systems_consumption_info'] or [], 'system_consumption')
     return view

@@ -39,6 +39,10 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     normalize_server_address,
     scrub_secrets,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import (
+    ESSENTIAL_ATTRIBUTES,
+    missing_essentials,
+)
 
 PACKAGE = 'puddle.client'
 OPTION = 'api_client'
@@ -132,33 +136,59 @@ def timestamp(value):
     return str(value)
 
 
+class UnknownValue(Exception):
+    """Raised by a conversion whose value the client did not fully report: the field is then unknown."""
+
+
+_ABSENT = object()
+
+
 def tag_list(value):
-    """[{'name', 'value'}] sorted by name, from TagData objects (or dicts, or a name -> value dict)."""
+    """[{'name', 'value'}] sorted by name, from TagData objects (or dicts, or a name -> value dict).
+
+    A tag without a name or a value attribute makes the whole list unknown (UnknownValue): a partial list
+    would read as "the system does not carry that tag".
+    """
     if not value:
         return []
     if isinstance(value, dict):
         pairs = value.items()
     else:
-        pairs = [(_read(item, ('name', 'key')), _read(item, ('value',))) for item in value]
+        pairs = [(_read(item, ('name', 'key'), _ABSENT), _read(item, ('value',), _ABSENT)) for item in value]
+        if any(_ABSENT in pair for pair in pairs):
+            raise UnknownValue('tags')
     return [{'name': text(name), 'value': '' if item is None else text(item)} for name, item in sorted(pairs)]
 
 
-def _read(model, names):
-    """The first of the attribute (or dict key) names the model has; None when it has none."""
+def _read(model, names, default=None):
+    """The first of the attribute (or dict key) names the model has; default when it has none."""
     for name in names:
         if isinstance(model, dict):
             if name in model:
                 return model[name]
         elif hasattr(model, name):
             return getattr(model, name)
-    return None
+    return default
 
 
 def convert(table, model):
-    """The dict the modules see for a model object; missing attributes become None (tags: [])."""
+    """The dict the modules see for a model object.
+
+    An attribute the model does not have (under none of the row's names) is unknown: its field is left
+    out of the dict (model_attributes), never filled with null or an empty value. A null attribute is null.
+    """
     if model is None:
         return None
-    return dict((field, conversion(_read(model, names))) for field, names, conversion in table)
+    converted = {}
+    for field, names, conversion in table:
+        value = _read(model, names, _ABSENT)
+        if value is _ABSENT:
+            continue
+        try:
+            converted[field] = conversion(value)
+        except UnknownValue:
+            continue
+    return converted
 
 
 # THE conversion table: for each model, one row per field the modules return:
@@ -240,8 +270,19 @@ CU_CONSUMPTION_FIELDS = (
 )
 
 
+def checked(kind, model):
+    """A converted model, refused when it lacks an attribute the collection cannot work without."""
+    missing = missing_essentials(model, kind)
+    if missing:
+        raise ConfigurationError(
+            "Puddle's Python client reports no {0} of a {1} model (the collection needs {2}; docs/api.md section 10): "
+            'set api_client=builtin'.format(', '.join(missing), kind, ', '.join(ESSENTIAL_ATTRIBUTES[kind])),
+            meta={'field': OPTION, 'rule': 'unknown_attribute'})
+    return model
+
+
 def system_dict(model):
-    return convert(SYSTEM_FIELDS, model)
+    return checked('system', convert(SYSTEM_FIELDS, model))
 
 
 def is_known_status(system):
@@ -483,7 +524,7 @@ class PythonClientAdapter(object):
                              'instance_types': ('InstanceTypesClient', INSTANCE_TYPE_FIELDS)}[kind]
         models = self._read(self._cloud_client(class_name, cloud).list_available)
         self._catalogue[(kind, cloud)] = dict((text(_read(model, ('id',))), model) for model in models or [])
-        return [convert(table, model) for model in models or []]
+        return [checked(kind.rstrip('s'), convert(table, model)) for model in models or []]
 
     def list_images(self, cloud):
         return self._catalogue_of('images', cloud)
@@ -503,7 +544,7 @@ class PythonClientAdapter(object):
     def list_tags(self):
         tags_client = self._call(self.modules['client'].TagsClient, server_address=self.server_address,
                                  authorizer=self.authorizer)
-        return [convert(TAG_FIELDS, model) for model in self._read(tags_client.list) or []]
+        return [checked('tag', convert(TAG_FIELDS, model)) for model in self._read(tags_client.list) or []]
 
     def get_cu_consumption_info(self):
         return convert(CU_CONSUMPTION_FIELDS, self._read(self._systems().get_cu_consumption_info))

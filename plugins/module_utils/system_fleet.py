@@ -51,6 +51,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     predicted_new_system,
     send_creation,
     system_diff,
+    unchecked_options,
     validate_declared_options,
 )
 
@@ -224,6 +225,12 @@ class Member(object):
     @property
     def diff(self):
         return system_diff(self.before, self.system, self.params)
+
+    @property
+    def unchecked(self):
+        """The declared options the client does not report on this system (before or after): never compared."""
+        options = unchecked_options(self.before, self.params)
+        return options + [option for option in unchecked_options(self.system, self.params) if option not in options]
 
 
 def _label(awaited):
@@ -643,6 +650,16 @@ def fleet_drift_error(members):
                        'on them (or in defaults) to terminate and create them again.' % (len(members), details),
                        code='drift', meta={'field': members[0].drift[0]['attribute'], 'rule': 'immutable',
                                            'systems': [member.name for member in members]})
+
+
+def unchecked_warning(members):
+    """One warning naming, per system, the declared options its client does not report (None when none)."""
+    parts = ['%s (%s)' % (member.name, ', '.join(member.unchecked)) for member in members
+             if not member.pruned and member.unchecked]
+    if not parts:
+        return None
+    return ('Declared attributes cannot be checked, because the client does not report them (unknown attributes are '
+            'never compared, so they cause no drift and no recreate): %s' % '; '.join(parts))
 
 
 def failure_line(member):

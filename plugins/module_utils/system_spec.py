@@ -27,6 +27,11 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ValidationFailedError,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import (
+    UNKNOWN_FIELD,
+    is_known,
+    unknown_attributes,
+)
 from ansible_collections.puddle.cloud.plugins.module_utils.system_transitions import (
     ABSENT,
     DECLARED_STATES,
@@ -146,11 +151,16 @@ def tags_as_dict(tags):
 
 
 def system_result(system):
-    """The returned view of a system: its documented fields, tags as a dict, nothing else."""
+    """The returned view of a system: its documented fields, tags as a dict, nothing else.
+
+    A field the client did not report is left out, and named in unknown_attributes (model_attributes).
+    """
     if not system:
         return None
-    result = dict((field, system.get(field)) for field in RETURNED_FIELDS)
-    result['tags'] = tags_as_dict(system.get('tags'))
+    result = dict((field, system[field]) for field in RETURNED_FIELDS if is_known(system, field))
+    if 'tags' in result:
+        result['tags'] = tags_as_dict(system['tags'])
+    result[UNKNOWN_FIELD] = [field for field in unknown_attributes(system, 'system') if field in RETURNED_FIELDS]
     return result
 
 
@@ -195,7 +205,8 @@ def find_image(images, params):
         option, label = 'version', '%s %s' % (params['product'], params['version'])
         candidates = [image for image in images
                       if image.get('product') == params['product'] and image.get('version') == params['version']]
-    usable = [image for image in candidates if image.get('status') in USABLE_IMAGE_STATUSES]
+    # An image whose status the client does not report is left for Puddle to check (it refuses unusable ones).
+    usable = [image for image in candidates if image.get('status') in USABLE_IMAGE_STATUSES or not is_known(image, 'status')]
     if usable:
         return usable[0]
     if candidates:
@@ -243,27 +254,62 @@ def complete_tags(defined_tags, declared):
     return complete
 
 
+def option_known(system, option, declared):
+    """Whether the client reported what an immutable option is compared with (model_attributes).
+
+    image and instance_type match by id or by name: known when a reported one matches, or when both are
+    reported. An option whose value is unknown is never compared, diffed or a reason to act.
+    """
+    if option in ALIASED_FIELDS:
+        fields = ALIASED_FIELDS[option]
+        if all(is_known(system, field) for field in fields):
+            return True
+        return any(is_known(system, field) and system[field] == declared for field in fields)
+    return is_known(system, option)
+
+
+def unchecked_options(system, params):
+    """The declared immutable options the system's client did not report, so that cannot be compared."""
+    if not system:
+        return []
+    return [option for option in IMMUTABLE_OPTIONS
+            if params.get(option) is not None and not option_known(system, option, params[option])]
+
+
+def unchecked_warning(name, options):
+    """The one warning for declared options that cannot be checked on system name (None when there are none)."""
+    if not options:
+        return None
+    return ('System %s: %s cannot be checked, because the client does not report %s (unknown attributes are '
+            'never compared, so they cause no drift and no recreate)' % (
+                name, ', '.join(options),
+                'them' if len(options) > 1 else 'it'))
+
+
 def current_value(system, option, declared):
     """The system's value of an immutable option, in the form the option was declared in.
 
     image and instance_type match by id or by name; tags compare only the declared keys,
-    because Puddle adds the tags that have default values.
+    because Puddle adds the tags that have default values. Only for an option_known option.
     """
     if option == 'tags':
         tags = tags_as_dict(system.get('tags'))
         return dict((key, tags.get(key, NO_VALUE)) for key in declared)
     if option in ALIASED_FIELDS:
-        values = [system.get(field) for field in ALIASED_FIELDS[option]]
+        values = [system[field] for field in ALIASED_FIELDS[option] if is_known(system, field)]
         return declared if declared in values else values[0]
     return system.get(option)
 
 
 def drift_of(system, params):
-    """[{attribute, current, declared}] for every given immutable option that differs from the system."""
+    """[{attribute, current, declared}] for every given immutable option that differs from the system.
+
+    An option the client did not report (unchecked_options) is never a difference.
+    """
     differences = []
     for option in IMMUTABLE_OPTIONS:
         declared = params[option]
-        if declared is None:
+        if declared is None or not option_known(system, option, declared):
             continue
         current = current_value(system, option, declared)
         if current != declared:
@@ -421,11 +467,16 @@ def declared_view(system, option, declared):
     return current_value(system, option, declared)
 
 
+def diffable(systems, option, declared):
+    """Whether a declared option is shown in a diff: known on every one of systems that exists."""
+    return all(option_known(system, option, declared) for system in systems if current_status(system) != ABSENT)
+
+
 def system_diff(before, after, params):
-    """{before, after}: the status and each declared immutable option, for diff mode."""
+    """{before, after}: the status and each declared immutable option, for diff mode (unknown ones left out)."""
     diff = {'before': {'state': current_status(before)}, 'after': {'state': current_status(after)}}
     for option in IMMUTABLE_OPTIONS:
-        if params.get(option) is not None:
+        if params.get(option) is not None and diffable((before, after), option, params[option]):
             diff['before'][option] = declared_view(before, option, params[option])
             diff['after'][option] = declared_view(after, option, params[option])
     return diff
@@ -434,13 +485,19 @@ def system_diff(before, after, params):
 def predicted_new_system(creation):
     """The system a CreateSystem of ``creation`` would return, for check mode (no id yet)."""
     image, instance_type, request = creation['image'], creation['instance_type'], creation['request']
-    system = dict(
-        id=None, name=request['name'], cloud=request['cloud'], status='provisioning', config_toml_status='none',
-        product=image.get('product'), version=image.get('version'), image_id=image.get('id'), image_name=image.get('name'),
-        instance_type=instance_type.get('name'), instance_type_id=instance_type.get('id'),
-        cu_per_hour=instance_type.get('cu_per_hour'), disk_size_gb=request['disk_size_gb'],
-        idle_interval=request['idle_interval'], tags=creation['tags'],
+    # What only Puddle assigns is null until it does (the id of a system that would be created is null).
+    system = dict((field, None) for field in PUDDLE_ASSIGNED_FIELDS)
+    system.update(
+        name=request['name'], cloud=request['cloud'], status='provisioning', config_toml_status='none',
+        disk_size_gb=request['disk_size_gb'], idle_interval=request['idle_interval'], tags=creation['tags'],
     )
+    # From the catalogue entries, as far as the client reports them (an unknown one stays unknown).
+    for field, source, attribute in (('product', image, 'product'), ('version', image, 'version'),
+                                     ('image_id', image, 'id'), ('image_name', image, 'name'),
+                                     ('instance_type', instance_type, 'name'), ('instance_type_id', instance_type, 'id'),
+                                     ('cu_per_hour', instance_type, 'cu_per_hour')):
+        if is_known(source, attribute):
+            system[field] = source[attribute]
     return with_status(system, 'provisioning')
 
 

@@ -235,23 +235,32 @@ system:
     product:
       description: Product of the system; only V(dai) has a config.toml.
       type: str
-      returned: always
+      returned: unless named in RV(system.unknown_attributes)
       sample: dai
     version:
       description: Product version.
       type: str
-      returned: always
+      returned: unless named in RV(system.unknown_attributes)
       sample: 1.11.1
     config_toml_status:
       description: Status of the config.toml as the system reports it.
       type: str
-      returned: always
+      returned: unless named in RV(system.unknown_attributes)
       sample: applied
     url:
       description: URL of the product; it answers only while the system is started.
       type: str
-      returned: always
+      returned: unless named in RV(system.unknown_attributes)
       sample: https://puddle.example.com/product/3f1c9a2e/
+    unknown_attributes:
+      description:
+        - The fields of this summary that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary.
+          Empty when every field is known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 config_toml_status:
   description: V(failed), when the upload failed (the task fails; RV(system) holds the last state of the system).
   returned: when the upload failed
@@ -348,7 +357,12 @@ HEADING_TO_STARTED = ('provisioning', 'starting', 'restarting')
 
 
 def summary(system):
-    return dict((field, system.get(field)) for field in SUMMARY_FIELDS) if system else None
+    """The summary fields the client reported (an unknown one is left out and named in unknown_attributes)."""
+    if not system:
+        return None
+    result = dict((field, system[field]) for field in SUMMARY_FIELDS if field in system)
+    result['unknown_attributes'] = [field for field in SUMMARY_FIELDS if field not in system]
+    return result
 
 
 def find_system(client, reference):
@@ -428,7 +442,8 @@ class ConfigTomlTask(object):
         self.system = find_system(self.client, self.params['system'])
         if self.system is None:
             self._fail('No system named or with id %s was found' % self.params['system'], code='not_found', field='system')
-        if self.system.get('product') != 'dai':
+        # A product the client does not report is not a reason to refuse: Puddle refuses a non-DAI system itself.
+        if 'product' in self.system and self.system['product'] != 'dai':
             self._fail('System %s runs %s; only Driverless AI (dai) systems have a config.toml'
                        % (self.system.get('name'), self.system.get('product')), code='failed_precondition', field='system')
 

@@ -365,7 +365,10 @@ systems:
     system:
       description:
         - The system as last seen (in check mode, as predicted; a system that would be created has a null id); null
-          when it is absent. The same fields as RV(puddle.cloud.puddle_system#module:system).
+          when it is absent. The same fields as RV(puddle.cloud.puddle_system#module:system), C(unknown_attributes)
+          included - a field the client does not report is absent and named there, never compared (no drift, no
+          recreate, never selected by O(prune_tags)); the task gives one warning naming the declared options that
+          cannot be checked.
       type: dict
     failure:
       description:
@@ -457,6 +460,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import (
     declarations,
     failure_line,
     in_declared_options,
+    unchecked_warning,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import declaration_spec, system_result
 
@@ -539,6 +543,9 @@ def main():
     for warning in fleet.warnings:
         puddle.warn(warning)
     result = fleet_result(fleet)
+    warning = unchecked_warning(fleet.members)
+    if warning:
+        puddle.warn(warning)
     failed = fleet.failed_members()
     if failed:
         puddle.fail(PuddleError('%d of %d system(s) did not converge: %s' % (

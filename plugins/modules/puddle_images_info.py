@@ -92,28 +92,37 @@ images:
     name:
       description: Display name of the image.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: Driverless AI 1.11.1
     cloud:
       description: Cloud of the image.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: aws
     product:
       description: Product of the image, V(dai) or V(h2o3).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: dai
     version:
       description: Product version.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 1.11.1
     status:
       description: One of V(active), V(deprecated), V(creating), V(failed).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: active
+    unknown_attributes:
+      description:
+        - The fields of this image that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 """
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
@@ -121,6 +130,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
     IMAGE_STATUS_CHOICES,
     cloud_argument_spec,
     filter_images,
+    model_views,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
@@ -130,7 +140,8 @@ def list_images(puddle):
     images = puddle.client.list_images(params['cloud'])
     return dict(
         changed=False,
-        images=filter_images(images, product=params['product'], version=params['version'], status=params['status']),
+        images=model_views(filter_images(images, product=params['product'], version=params['version'],
+                                         status=params['status']), 'image'),
     )
 
 

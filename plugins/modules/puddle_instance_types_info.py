@@ -83,43 +83,57 @@ instance_types:
     name:
       description: Instance type name, usable as O(puddle.cloud.puddle_system#module:instance_type).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: m5.xlarge
     cloud:
       description: Cloud of the instance type.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: aws
     cpu:
       description: Number of virtual CPUs.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 4
     memory_gb:
       description: Memory in GB.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 16
     gpu:
       description: Number of GPUs.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 0
     cu_per_hour:
       description: Compute units a system of this type consumes per hour while it runs.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 2
+    unknown_attributes:
+      description:
+        - The fields of this instance type that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 """
 
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import cloud_argument_spec, filter_instance_types
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
+    cloud_argument_spec,
+    filter_instance_types,
+    model_views,
+)
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
 
 def list_instance_types(puddle):
     params = puddle.params
     instance_types = puddle.client.list_instance_types(params['cloud'])
-    return dict(changed=False, instance_types=filter_instance_types(instance_types, name=params['name']))
+    return dict(changed=False, instance_types=model_views(
+        filter_instance_types(instance_types, name=params['name']), 'instance_type'))
 
 
 def main():

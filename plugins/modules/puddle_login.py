@@ -112,8 +112,15 @@ user:
       description: E-mail address.
       type: str
       sample: demo@example.com
+    unknown_attributes:
+      description:
+        - The fields of the user that the client does not report; they are absent from this dictionary, not empty.
+      type: list
+      elements: str
+      sample: []
 """
 
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import with_unknown
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import ConfigurationError
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
@@ -126,7 +133,8 @@ def log_in(puddle):
     client = puddle.client
     user = client.login()
     # Not puddle.exit_json: it masks the session token in every result, and returning it is the point here.
-    puddle.module.exit_json(changed=False, api_token=client.token, expires_at=client.token_expires_at, user=user)
+    puddle.module.exit_json(changed=False, api_token=client.token, expires_at=client.token_expires_at,
+                            user=with_unknown(user, user, 'user'))
 
 
 def main():

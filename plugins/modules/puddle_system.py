@@ -348,6 +348,8 @@ system:
     - In check mode every field is predicted from the contract except those only Puddle can assign (id, url, address,
       created, updated, idle_deadline, failure_reason), which keep their current value (null for a new system).
     - Null when the system is absent.
+    - A field the client does not report is unknown - absent, and named in RV(system.unknown_attributes); a declared
+      option compared with such a field is not compared (no drift, no recreate) and the task gives one warning.
   returned: always
   type: dict
   contains:
@@ -459,6 +461,14 @@ system:
     can_update_config_toml:
       description: Whether a config.toml can be uploaded now.
       type: bool
+    unknown_attributes:
+      description:
+        - The fields of this system that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      sample: []
 """
 
 import time
@@ -484,6 +494,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     creation_request,
     current_value,
     declaration_spec,
+    diffable,
     drift_error,
     drift_of,
     normalize_tags,
@@ -491,6 +502,8 @@ from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     predicted_new_system,
     send_creation,
     system_result,
+    unchecked_options,
+    unchecked_warning,
     validate_declared_options,
 )
 
@@ -582,7 +595,16 @@ class PuddleSystem(object):
             if self._ensure_idle_timeout_refreshed() is not REPLAN:
                 break
             steps = list(self._plan())
+        self._warn_unchecked()
         self.puddle.exit_json(**self._result())
+
+    def _warn_unchecked(self):
+        """One warning for the declared options the client does not report on the system (never compared)."""
+        options = unchecked_options(self.before, self.params)
+        options += [option for option in unchecked_options(self.system, self.params) if option not in options]
+        warning = unchecked_warning(self.params['name'], [option for option in IMMUTABLE_OPTIONS if option in options])
+        if warning:
+            self.puddle.warn(warning)
 
     def _plan(self):
         """The steps from the system as it is now; drift fails the task, or recreates with recreate=true."""
@@ -604,7 +626,8 @@ class PuddleSystem(object):
         tracker = DifferenceTracker()
         tracker.add('state', transitions.current_status(self.before), transitions.current_status(system))
         for option in IMMUTABLE_OPTIONS:
-            if self.params[option] is not None:
+            # An option the client does not report (unknown) is not shown: it was not compared.
+            if self.params[option] is not None and diffable((self.before, system), option, self.params[option]):
                 tracker.add(option, self._declared_view(self.before, option), self._declared_view(system, option))
         result = dict(self.record.as_result(), system=system_result(system), diff=tracker.diff())
         if self.drift:

@@ -121,12 +121,12 @@ systems:
     owner:
       description: Id of the owning user.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: u-demo
     cloud:
       description: Cloud of the system, V(aws), V(azure) or V(gcp).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: aws
     status:
       description:
@@ -138,133 +138,142 @@ systems:
     vm_status:
       description: Status of the virtual machine.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: running
     product_status:
       description: Status of the product on the virtual machine.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: running
     config_toml_status:
       description: V(none) (never uploaded), V(uploading), V(uploaded) (waits for a restart), V(applied) or V(failed).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: applied
     product:
       description: Product, V(dai) (Driverless AI) or V(h2o3) (H2O-3).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: dai
     version:
       description: Product version.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 1.11.1
     image_id:
       description: Id of the image the system was created from.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: aws-dai-1.11.1
     image_name:
       description: Name of that image.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: Driverless AI 1.11.1
     instance_type:
       description: Instance type name.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: m5.xlarge
     instance_type_id:
       description: Instance type id.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: aws-m5.xlarge
     cu_per_hour:
       description: Compute units the system consumes per hour while it runs.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 2
     disk_size_gb:
       description: Disk size in GB.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 256
     idle_interval:
       description: Minutes of idleness after which Puddle stops the system.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 60
     idle_deadline:
       description: When a started system will be stopped for idleness (RFC 3339, UTC); null unless started.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: "2026-11-25T13:00:00Z"
     tags:
       description: The system's tags, name to value.
       type: dict
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: {cost-center: rnd, project: alpha}
     address:
       description: Address of the virtual machine, null until its first start.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 10.0.3.17
     url:
       description: URL of the product; it answers only while the system is started.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: https://puddle.example.com/product/3f1c9a2e/
     created:
       description: Creation time (RFC 3339, UTC).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: "2026-11-25T12:00:00Z"
     updated:
       description: Time of the last change (RFC 3339, UTC).
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: "2026-11-25T12:01:30Z"
     failure_reason:
       description: Why the system is failed; null otherwise.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: null
     can_start:
       description: Whether C(StartSystem) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: false
     can_stop:
       description: Whether C(StopSystem) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: true
     can_restart:
       description: Whether C(RestartSystem) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: true
     can_fail:
       description: Whether C(FailSystem) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: false
     can_terminate:
       description: Whether C(TerminateSystem) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: true
     can_refresh_idle_timeout:
       description: Whether C(RefreshIdleTimeout) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: true
     can_update_config_toml:
       description: Whether C(UpdateConfigToml) is allowed now.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: true
+    unknown_attributes:
+      description:
+        - The fields of this system that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 cu_consumption:
   description: Compute unit consumption of the whole Puddle installation.
   returned: when O(cu_consumption=true)
@@ -273,28 +282,37 @@ cu_consumption:
     available_cu:
       description: CU still available in the pool.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 976
     consumed_cu:
       description: CU consumed now by the systems of all users.
       type: int
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: 24
+    unknown_attributes:
+      description:
+        - The fields of this answer that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
     systems_consumption_info:
       description: The authenticated user's systems that consume CU now.
       type: list
       elements: dict
-      returned: always
+      returned: unless named in its unknown_attributes
       contains:
         system_id:
           description: Id of the system.
           type: str
-          returned: always
+          returned: unless named in its unknown_attributes
           sample: 3f1c9a2e
         system_name:
           description: Name of the system.
           type: str
-          returned: always
+          returned: unless named in its unknown_attributes
           sample: churn-model
         status:
           description: Status of the system.
@@ -304,13 +322,23 @@ cu_consumption:
         cu_per_hour:
           description: CU per hour the system consumes.
           type: int
-          returned: always
+          returned: unless named in its unknown_attributes
           sample: 2
+        unknown_attributes:
+          description:
+            - The fields of this entry that the client does not report (for example attributes a model of Puddle's Python
+              client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+              never compared or diffed. Empty when every field is known.
+          type: list
+          elements: str
+          returned: always
+          sample: []
 """
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import NotFoundError
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import (
     SYSTEM_STATUS_CHOICES,
+    cu_consumption_view,
     filter_systems,
     system_view,
 )
@@ -336,12 +364,7 @@ def system_info(puddle):
     systems = filter_systems(systems, status=params['status'], tags=params['tags'])
     result = dict(changed=False, systems=[system_view(system) for system in systems])
     if params['cu_consumption']:
-        info = puddle.client.get_cu_consumption_info()
-        result['cu_consumption'] = dict(
-            available_cu=info.get('available_cu'),
-            consumed_cu=info.get('consumed_cu'),
-            systems_consumption_info=info.get('systems_consumption_info') or [],
-        )
+        result['cu_consumption'] = cu_consumption_view(puddle.client.get_cu_consumption_info())
     return result
 
 

@@ -73,32 +73,42 @@ tags:
     label:
       description: Label shown in the Puddle user interface.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: Cost center
     required:
       description: Whether every system must carry a value for this tag.
       type: bool
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: false
     default_value:
       description: Value a new system gets when none is given; empty when there is none.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: rnd
     status:
       description: V(active), or V(disabled) when the tag can no longer be set.
       type: str
-      returned: always
+      returned: unless named in its unknown_attributes
       sample: active
+    unknown_attributes:
+      description:
+        - The fields of this tag that the client does not report (for example attributes a model of Puddle's Python
+          client lacks with O(api_client=puddle_client)). They are unknown, not empty - absent from this dictionary,
+          never compared or diffed. Empty when every field is known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 """
 
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import TAG_STATUS_CHOICES, filter_tags
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import TAG_STATUS_CHOICES, filter_tags, model_views
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import PuddleModule
 
 
 def list_tags(puddle):
     params = puddle.params
-    return dict(changed=False, tags=filter_tags(puddle.client.list_tags(), name=params['name'], status=params['status']))
+    return dict(changed=False, tags=model_views(
+        filter_tags(puddle.client.list_tags(), name=params['name'], status=params['status']), 'tag'))
 
 
 def main():

@@ -19,7 +19,8 @@ description:
     is replaced by a new login when O(api_key_id) and O(api_secret_key) are given.
   - 'Every event is a dictionary with one key, C(puddle), holding: C(event), one of V(system_added),
     V(status_changed), V(system_removed), V(idle_deadline_near) and V(cu_low); C(system), the system as the
-    modules return it (every field Puddle sends, C(tags) as a name to value dictionary), null for V(cu_low);
+    modules return it (every field Puddle sends, C(tags) as a name to value dictionary, C(unknown_attributes)
+    naming the fields the client does not report, which are absent), null for V(cu_low);
     C(previous_status) for V(status_changed); C(minutes_left) (float, negative once the deadline has passed)
     for V(idle_deadline_near); C(cu) with C(available_cu), C(consumed_cu) and C(threshold) for V(cu_low).'
   - V(system_added) - a system that was not listed at the previous poll (a new one, or, on the first poll
@@ -27,7 +28,8 @@ description:
     differs from the previous poll (statuses that came and went between two polls are not seen).
     V(system_removed) - a system no longer listed (it is terminated), with the fields it had when last seen.
   - V(idle_deadline_near) - a V(started) system whose C(idle_deadline) is at most O(idle_warning_minutes)
-    away (or already past). It is put on the queue once per idle deadline, not again at the next polls,
+    away (or already past); a system whose C(idle_deadline) the client does not report gives none. A system whose
+    tags the client does not report matches no O(tags) filter. It is put on the queue once per idle deadline, not again at the next polls,
     but again after the deadline moves (a refreshed idle timeout, or a new start) and comes near again.
   - V(cu_low) - the C(available_cu) of the installation fell below O(cu_low_threshold). It is put on the
     queue once per crossing, not again while it stays below, again after it has been at or above the

@@ -11,6 +11,7 @@ from puddle.client.models.image import Image
 from puddle.client.models.instance_type import InstanceType
 from puddle.client.models.system import System
 from puddle.client.models.tag import Tag
+from puddle.client.models._base import peek
 
 _NAME = re.compile(r'^[a-z0-9-]{1,64}$')
 _MAX_IDLE_INTERVAL = 4 * 60
@@ -55,7 +56,8 @@ class TagsClient(BasePuddleClient):
 def _tag_messages(tags):
     if tags is None:
         return None
-    return [{'name': str(tag.name), 'value': '' if tag.value is None else str(tag.value)} for tag in tags]
+    return [{'name': str(peek(tag, 'name')), 'value': '' if peek(tag, 'value') is None else str(peek(tag, 'value'))}
+            for tag in tags]
 
 
 class SystemsClient(BaseCloudClient):
@@ -97,11 +99,11 @@ class SystemsClient(BaseCloudClient):
         body = {'name': name, 'cloud': self._cloud.id, 'disk_size_gb': disk_size_gb, 'idle_interval': idle_interval,
                 'tags': _tag_messages(tags) or []}
         if image is not None:
-            body['image_id'] = image.id
+            body['image_id'] = peek(image, 'id')
         else:
             body.update(product=product.id, version=version)
         if instance_type is not None:
-            body['instance_type_id'] = instance_type.id
+            body['instance_type_id'] = peek(instance_type, 'id')
         else:
             body['instance_type_name'] = instance_type_name
         return System.from_wire(self._call('SystemService', 'CreateSystem', body)['system'])
@@ -141,35 +143,35 @@ class SystemsClient(BaseCloudClient):
                 raise PreconditionFailedError('System {0} does not exist'.format(system_id))
             if is_done(system):
                 return
-            if fail_on_failed and system.status == System.Status.FAILED:
+            if fail_on_failed and peek(system, 'status') == System.Status.FAILED:
                 raise SystemFailedError('System {0} entered the failed state: {1}'.format(
-                    system.name, system.failure_reason or 'no reason given'))
-            if system.status == System.Status.TERMINATED and not gone_is_done:
-                raise PreconditionFailedError('System {0} is terminated'.format(system.name))
+                    peek(system, 'name'), peek(system, 'failure_reason') or 'no reason given'))
+            if peek(system, 'status') == System.Status.TERMINATED and not gone_is_done:
+                raise PreconditionFailedError('System {0} is terminated'.format(peek(system, 'name')))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError('System {0} is still {1} after {2:g} minutes'.format(
-                    system.name, system.status, float(self.POLL_TIMEOUT_MINUTES)))
+                    peek(system, 'name'), peek(system, 'status'), float(self.POLL_TIMEOUT_MINUTES)))
             time.sleep(min(float(self.POLL_INTERVAL_S), remaining))
 
     def wait_for_config_toml_uploaded(self, system_id):
         def is_done(system):
-            if system.config_toml_status == System.ConfigTomlStatus.FAILED:
-                raise SystemFailedError('The config.toml upload to system {0} failed'.format(system.name))
-            return system.config_toml_status in (System.ConfigTomlStatus.UPLOADED, System.ConfigTomlStatus.APPLIED)
+            if peek(system, 'config_toml_status') == System.ConfigTomlStatus.FAILED:
+                raise SystemFailedError('The config.toml upload to system {0} failed'.format(peek(system, 'name')))
+            return peek(system, 'config_toml_status') in (System.ConfigTomlStatus.UPLOADED, System.ConfigTomlStatus.APPLIED)
         self._wait(system_id, is_done, fail_on_failed=False)
 
     def wait_for_system_failed(self, system_id):
-        self._wait(system_id, lambda system: system.status == System.Status.FAILED, fail_on_failed=False)
+        self._wait(system_id, lambda system: peek(system, 'status') == System.Status.FAILED, fail_on_failed=False)
 
     def wait_for_system_started(self, system_id):
-        self._wait(system_id, lambda system: system.status == System.Status.STARTED)
+        self._wait(system_id, lambda system: peek(system, 'status') == System.Status.STARTED)
 
     def wait_for_system_stopped(self, system_id):
-        self._wait(system_id, lambda system: system.status == System.Status.STOPPED)
+        self._wait(system_id, lambda system: peek(system, 'status') == System.Status.STOPPED)
 
     def wait_for_system_terminated(self, system_id):
-        self._wait(system_id, lambda system: system.status == System.Status.TERMINATED, gone_is_done=True)
+        self._wait(system_id, lambda system: peek(system, 'status') == System.Status.TERMINATED, gone_is_done=True)
 
 
 def _validate_creation(name, disk_size_gb, image, product, version, instance_type, instance_type_name, idle_interval):

@@ -139,10 +139,21 @@ def test_host_vars_are_every_field_prefixed_with_tags_as_a_dict(fake, tmp_path):
     host_vars = inventory.get_host('churn-a').vars
     expected = dict(('puddle_' + field, value) for field, value in FULL_SYSTEM.items())
     expected.update(puddle_id='sys-1', puddle_name='churn-a', puddle_tags={'cost-center': 'rnd', 'project': 'churn'},
-                    ansible_host='10.0.0.7')
+                    ansible_host='10.0.0.7', puddle_unknown_attributes=[])
     # InventoryData's own variables (the source is not a file of hosts).
     expected.update(inventory_file=None, inventory_dir=None)
     assert host_vars == expected
+
+
+def test_a_field_the_answer_lacks_is_unknown_not_empty(fake, tmp_path):
+    # issue 19.1, with the builtin client: an answer without a field leaves its host variable out.
+    system = add_system(fake, 'partial')
+    del system['tags'], system['idle_interval']
+    host_vars = parse(write_source(tmp_path)).get_host('partial').vars
+    assert 'puddle_tags' not in host_vars and 'puddle_idle_interval' not in host_vars
+    assert host_vars['puddle_unknown_attributes'] == ['idle_interval', 'tags']
+    # Unknown tags match no tag filter, not even "no value".
+    assert 'partial' not in host_names(parse(write_source(tmp_path, tags={'project': None})))
 
 
 def test_a_system_without_address_has_no_ansible_host(fake, tmp_path):

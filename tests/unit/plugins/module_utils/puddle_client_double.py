@@ -133,3 +133,11 @@ class InMemoryPuddle(object):
             self.systems[body['id']]['status'] = outcome
             return {'system': copy.deepcopy(self.systems[body['id']])}
         raise AssertionError('the in-memory Puddle does not answer {0}'.format(method))
+
+
+def without_attributes(monkeypatch, *names):
+    """Make the double's models lack these attributes ('System.tags', 'TagData.value'...) for one test.
+
+    The double's PUDDLE_CLIENT_DOUBLE_WITHOUT does the same for a whole process (integration tests).
+    """
+    monkeypatch.setattr(double_module('puddle.client.models._base'), 'WITHOUT', set(names))

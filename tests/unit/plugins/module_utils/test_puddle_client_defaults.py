@@ -160,3 +160,23 @@ def test_a_retry_after_date_in_the_past_means_at_once():
     # 2026-11-30 12:00:00 UTC is 1,796,040,000 s after the epoch; the date is 10 s earlier.
     assert pc.parse_retry_after('Mon, 30 Nov 2026 11:59:50 GMT', now=1796040000.0) == 0.0
     assert pc.parse_retry_after('Mon, 30 Nov 2026 12:00:10 GMT', now=1796040000.0) == 10.0
+
+
+@pytest.mark.parametrize('field', ['id', 'name', 'status'])
+def test_a_system_read_without_an_essential_field_is_refused_naming_it(client, fake, monkeypatch, field):
+    # issue 19.1: a system without a status would read as absent (and be created again); never guessed around.
+    partial = dict(fake.add_system('partial'))
+    del partial[field]
+    monkeypatch.setattr(fake, '_rpc_ListSystems', lambda body, user: fake._ok({'systems': [partial]}))
+    monkeypatch.setattr(fake, '_rpc_FindSystemByName', lambda body, user: fake._ok({'system': partial}))
+    for read in (client.list_systems, lambda: client.find_system_by_name('partial')):
+        with pytest.raises(pc.ServerError) as caught:
+            read()
+        assert 'without {0}'.format(field) in caught.value.message
+
+
+def test_a_field_an_answer_lacks_stays_absent(client, fake):
+    system = fake.add_system('partial')
+    del system['tags']
+    found = client.find_system_by_name('partial')
+    assert 'tags' not in found and found['name'] == 'partial'

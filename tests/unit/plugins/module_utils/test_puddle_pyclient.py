@@ -25,6 +25,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ValidationFailedError,
     WaitTimeoutError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import MODEL_ATTRIBUTES, unknown_attributes
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import connection_options_problem
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient import (
     CU_CONSUMPTION_FIELDS,
@@ -97,7 +98,8 @@ def test_cu_consumption_row_converts_each_system():
         types.SimpleNamespace(system_id='s1', system_name='a', status='STARTED', cu_per_hour=4)])
     assert convert(CU_CONSUMPTION_FIELDS, info) == dict(available_cu=10, consumed_cu=4, systems_consumption_info=[
         dict(system_id='s1', system_name='a', status='started', cu_per_hour=4)])
-    assert convert(CU_CONSUMPTION_FIELDS, types.SimpleNamespace())['systems_consumption_info'] == []
+    # A model without the attributes: each is unknown (left out), never an empty list or null.
+    assert convert(CU_CONSUMPTION_FIELDS, types.SimpleNamespace()) == {}
 
 
 @pytest.mark.parametrize('given, expected', [
@@ -182,7 +184,9 @@ def test_enum_statuses_and_missing_attributes(adapter, puddle, enum_variant):
     puddle.add(system_record('s1', 'churn', 'stopped', failure_reason='disk full'))
     system = adapter.get_system('s1')
     assert system['status'] == 'stopped' and system['failure_reason'] == 'disk full'
-    assert system['cloud'] is None and system['config_toml_status'] is None and system['tags'] == []
+    # The attributes this client does not have are unknown: left out, never null or an empty list.
+    assert not set(system) & {'cloud', 'config_toml_status', 'tags', 'idle_interval', 'url'}
+    assert unknown_attributes(system, 'system') == sorted(set(MODEL_ATTRIBUTES['system']) - {'id', 'name', 'status', 'failure_reason'})
 
 
 def test_an_unknown_status_is_waited_out(adapter, puddle, enum_variant, sleep):

@@ -74,11 +74,12 @@ PARAMS['instance_type'] = 'm5.xlarge'
 
 
 @pytest.mark.parametrize('adoption, system, expected_reason', [
-    (None, {'instance_type': 'm5.4xlarge'}, None),
+    (None, {'instance_type': 'm5.4xlarge', 'instance_type_id': 'aws-m5.4xlarge'}, None),
     ({'action': 'create', 'reason': 'already_exists', 'status': 'started'}, {'instance_type': 'm5.xlarge'}, 'already_exists'),
     ({'action': 'create', 'reason': 'answer_lost', 'status': 'started'}, {'instance_type': 'm5.xlarge'}, None),
     # After a lost answer, a system that differs from what we asked for cannot be ours.
-    ({'action': 'create', 'reason': 'answer_lost', 'status': 'started'}, {'instance_type': 'm5.4xlarge'}, 'already_exists'),
+    ({'action': 'create', 'reason': 'answer_lost', 'status': 'started'},
+     {'instance_type': 'm5.4xlarge', 'instance_type_id': 'aws-m5.4xlarge'}, 'already_exists'),
 ])
 def test_created_adoption(adoption, system, expected_reason):
     result = spec.created_adoption(adoption, system, PARAMS)

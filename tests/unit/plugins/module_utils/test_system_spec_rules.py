@@ -242,12 +242,21 @@ def test_normalize_tags_sends_names_and_values_as_text():
 # -- the returned view ---------------------------------------------------------------------
 
 def test_system_result_has_every_documented_field_and_nothing_else():
-    system = {'id': 'i', 'name': 'n', 'status': 'started', 'secret_field': 'x',
-              'tags': [{'name': 'project', 'value': 'p'}]}
+    system = dict((field, None) for field in spec.RETURNED_FIELDS)
+    system.update({'id': 'i', 'name': 'n', 'status': 'started', 'secret_field': 'x',
+                   'tags': [{'name': 'project', 'value': 'p'}]})
     result = spec.system_result(system)
-    assert set(result) == set(spec.RETURNED_FIELDS)
+    assert set(result) == set(spec.RETURNED_FIELDS) | {'unknown_attributes'}
     assert (result['id'], result['name'], result['status'], result['url']) == ('i', 'n', 'started', None)
-    assert result['tags'] == {'project': 'p'}
+    assert result['tags'] == {'project': 'p'} and result['unknown_attributes'] == []
+
+
+def test_system_result_leaves_out_what_the_client_did_not_report_and_names_it():
+    system = {'id': 'i', 'name': 'n', 'status': 'started', 'url': None}
+    result = spec.system_result(system)
+    assert result['url'] is None  # reported as null: known
+    assert 'tags' not in result and 'idle_interval' not in result and 'config_toml_status' not in result
+    assert result['unknown_attributes'] == sorted(set(spec.RETURNED_FIELDS) - {'id', 'name', 'status', 'url'})
 
 
 @pytest.mark.parametrize('system', [None, {}])

@@ -63,7 +63,7 @@ def test_lists_all_images_of_the_cloud_with_one_request(fake, capsys):
 def test_filters_by_product_version_and_status(fake, capsys):
     result = run_module(dict(cloud='aws', product='dai', version=['1.11.1', '1.9.3'], status=['active']), capsys)
     assert [item['id'] for item in result['images']] == ['aws-dai-1.11.1']
-    assert set(result['images'][0]) == {'id', 'name', 'cloud', 'product', 'version', 'status'}
+    assert set(result['images'][0]) == {'id', 'name', 'cloud', 'product', 'version', 'status', 'unknown_attributes'}
 
 
 def test_cloud_comes_from_the_environment(fake, capsys, monkeypatch):

@@ -49,7 +49,7 @@ def test_lists_every_instance_type_with_its_sizes(fake, capsys):
     assert result['changed'] is False
     assert [item['name'] for item in result['instance_types']] == ['m5.xlarge', 'm5.4xlarge', 'p3.2xlarge']
     assert result['instance_types'][2] == dict(id='aws-p3.2xlarge', name='p3.2xlarge', cloud='aws', cpu=8, memory_gb=61,
-                                               gpu=1, cu_per_hour=16)
+                                               gpu=1, cu_per_hour=16, unknown_attributes=[])
     assert fake.methods() == ['Login', 'ListAvailableInstanceTypes']
 
 

@@ -45,7 +45,7 @@ def test_one_login_returns_the_token_its_expiry_and_the_user(fake, capsys):
     # The token the server issued, unmasked: returning it is the module's purpose.
     assert result['api_token'] == 'token-1-s3cr3t' and 'token-1-s3cr3t' in fake.tokens
     assert result['expires_at'] == '2026-11-25T13:00:00Z'
-    assert result['user'] == {'id': 'u-demo', 'name': 'demo', 'email': 'demo@example.com'}
+    assert result['user'] == {'id': 'u-demo', 'name': 'demo', 'email': 'demo@example.com', 'unknown_attributes': []}
     assert SECRET not in output
 
 

@@ -104,10 +104,12 @@ def test_cu_consumption(fake, capsys):
     result = run_module(dict(cu_consumption=True, status=['stopped']), capsys)
     assert names(result) == ['alpha-2']
     assert result['cu_consumption'] == {
-        'available_cu': 988, 'consumed_cu': 12,
+        'available_cu': 988, 'consumed_cu': 12, 'unknown_attributes': [],
         'systems_consumption_info': [
-            {'system_id': 'sys-1', 'system_name': 'alpha-1', 'status': 'started', 'cu_per_hour': 2},
-            {'system_id': 'sys-3', 'system_name': 'beta-1', 'status': 'started', 'cu_per_hour': 2},
+            {'system_id': 'sys-1', 'system_name': 'alpha-1', 'status': 'started', 'cu_per_hour': 2,
+             'unknown_attributes': []},
+            {'system_id': 'sys-3', 'system_name': 'beta-1', 'status': 'started', 'cu_per_hour': 2,
+             'unknown_attributes': []},
         ]}
     assert fake.methods() == ['Login', 'ListSystems', 'GetCUConsumptionInfo']
 
