@@ -316,6 +316,9 @@ class PythonClientAdapter(object):
         self._random = random if random is not None else _random_module.Random()
         # Calls made to the package (each is one or more HTTP requests, which the adapter cannot see).
         self.request_count = 0
+        # What the package's last read returned, model objects before conversion (server_info reads which
+        # attributes they have).
+        self.last_read = None
         self.authorizer = self._make_authorizer()
         self.token = None
         self.token_expires_at = None
@@ -414,7 +417,8 @@ class PythonClientAdapter(object):
         attempt = 0
         while True:
             try:
-                return self._call(function, *args)
+                self.last_read = self._call(function, *args)
+                return self.last_read
             except PuddleError as error:
                 if not error.retryable or attempt >= self.max_retries:
                     if attempt and error.retryable:
