@@ -77,8 +77,12 @@ COUNTED = {
     PYTHON_CLIENT: 'calls into puddle.client, constructors included (the HTTP requests they send cannot be seen)',
 }
 # Errors after which no further request can tell more: the report stops there (so does any error
-# before a first read succeeded).
-STOPPING_ERRORS = (NotPuddleApiError, TransportError, AuthError, ConfigurationError)
+# before a first read succeeded). A refused permission (permission_denied) stops nothing.
+STOPPING_ERRORS = (NotPuddleApiError, TransportError, ConfigurationError)
+
+
+def stops_the_report(error):
+    return isinstance(error, STOPPING_ERRORS) or error.code == 'unauthenticated'
 
 
 def client_name(client):
@@ -217,8 +221,9 @@ def report(client, clouds=CLOUDS, api_key_id=None, token_given=False, monotonic=
 
     Reads, in this order: the login (unless a token was given), the tags, the images and instance
     types of each cloud, the CU consumption, the systems: one request each with the builtin client.
-    It stops at the first error that makes the next reads pointless (STOPPING_ERRORS: not Puddle's
-    API, no answer, refused credentials); any other error is kept in its section and the reads go on.
+    It stops at the first error that makes the next reads pointless (stops_the_report: not Puddle's
+    API, no answer, refused credentials), and at any error before a read worked; any other error is kept
+    in its section and the reads go on.
     """
     api_client = client_name(client)
     sources = SOURCES[api_client]
@@ -256,10 +261,8 @@ def _section(result, name, reader, source, function, *args):
     """One read; an error that does not stop the report is kept in result['errors']."""
     try:
         return reader.read(source, function, *args)
-    except STOPPING_ERRORS:
-        raise
     except PuddleError as error:
-        if not reader.succeeded:
+        if stops_the_report(error) or not reader.succeeded:
             raise
         result['errors'].append(dict(section=name, error=error))
         return None
