@@ -12,6 +12,7 @@ Every assumption is written down in docs/api.md, section 10.
 
 import datetime
 import importlib
+import json
 import random as _random_module
 import time
 
@@ -25,6 +26,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ConfigTomlUploadFailedError,
     ConfigurationError,
     NotFoundError,
+    NotPuddleApiError,
     PreconditionFailedError,
     PuddleError,
     ServerError,
@@ -36,6 +38,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     backoff_delay,
     normalize_server_address,
     scrub_secrets,
+    shown_address,
 )
 
 PACKAGE = 'puddle.client'
@@ -394,6 +397,12 @@ class PythonClientAdapter(object):
             return ServerError(message, code='image_failed')
         if isinstance(error, self.modules['authorizer'].AuthError):
             return AuthError('{0}; check api_key_id and api_secret_key'.format(message))
+        if isinstance(error, json.JSONDecodeError):
+            # An answer that is not JSON: a web page or a proxy at the address, not a refused setting.
+            return NotPuddleApiError(
+                "Puddle's Python client got an answer from {0} that is not Puddle's API (not JSON: {1}); check "
+                'server_address (option server_address or PUDDLE_SERVER_ADDRESS): the base URL of Puddle'.format(
+                    shown_address(self.server_address), message), meta={'url': shown_address(self.server_address)})
         if isinstance(error, ValueError):
             return ConfigurationError(
                 "Puddle's Python client refused its settings: {0} (give api_key_id and api_secret_key, or set "

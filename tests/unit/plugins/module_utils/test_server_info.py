@@ -265,3 +265,17 @@ def test_an_unknown_version_is_none():
 def test_the_double_of_the_tests_reads_as_an_installed_distribution():
     double_modules()  # the double's folder on sys.path, with its dist-info
     assert si.python_client_version() == ('0.1.0', 'importlib.metadata (distribution puddle-client-double)')
+
+
+def test_an_answer_the_python_client_cannot_decode_is_not_puddles_api(memory):
+    # json.loads of a web page, inside the package: not a refused setting (ValueError) but the wrong server.
+    memory.errors['Login'] = json.JSONDecodeError('Expecting value', '<html></html>', 0)
+    client = PythonClientAdapter(SERVER + '/site', api_key_id='demo-key-id', api_secret_key='demo-secret-key')
+    result, error = si.report(client, api_key_id='demo-key-id')
+    assert isinstance(error, pc.NotPuddleApiError)
+    assert error.code == 'not_puddle_api'
+    assert error.message.startswith("Puddle's Python client got an answer from {0}/site that is not Puddle's API "
+                                    '(not JSON: Expecting value'.format(SERVER))
+    assert 'check server_address' in error.message
+    assert result['api']['answers'] is False
+    assert memory.calls == ['Login']
