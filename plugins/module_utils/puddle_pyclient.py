@@ -411,7 +411,9 @@ class PythonClientAdapter(object):
         if isinstance(error, RETRYABLE_BUILTIN_ERRORS + (OSError,)):
             return TransportError('no answer from Puddle through its Python client ({0})'.format(message),
                                   retryable=isinstance(error, RETRYABLE_BUILTIN_ERRORS))
-        return ServerError("Puddle's Python client failed: {0}: {1}".format(type(error).__name__, message))
+        # The address too: a server that is not Puddle's API shows up here, in whatever words the package has.
+        return ServerError("Puddle's Python client failed at {0}: {1}: {2}".format(
+            shown_address(self.server_address), type(error).__name__, message))
 
     def _call(self, function, *args, **kwargs):
         """One call into the package; its exceptions become the collection's typed errors."""
