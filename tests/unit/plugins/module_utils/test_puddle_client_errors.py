@@ -96,8 +96,6 @@ def test_the_status_of_a_known_system_wins_over_meta():
     assert error.status == 'stopped'
 
 
-
-
 @pytest.mark.parametrize('value, expected', [
     ('7', 7.0), ('2.5', 2.5), ('-3', 0.0), (None, None), ('soon', None), ('nan', None),
     ('Wed, 25 Nov 2026 12:00:30 GMT', 30.0),
