@@ -153,7 +153,7 @@ def python_client_version(metadata=None, modules=None):
     """
     if metadata is None:
         try:
-            import importlib.metadata as metadata
+            from importlib import metadata
         except ImportError:  # Python < 3.8
             metadata = None
     distributions = getattr(metadata, 'packages_distributions', None) if metadata is not None else None

@@ -13,8 +13,8 @@ short_description: Tell whether a Puddle server works with this collection, and 
 version_added: 0.1.0
 description:
   - Answers "does my Puddle work with this collection?" with one short series of reads, and says where
-    each figure comes from (a C(source) per section: the route of the API, or the method of Puddle's
-    Python client, that gave it).
+    each figure comes from (a C(source) per section, the route of the API or the method of Puddle's
+    Python client that gave it).
   - Reports the server address; whether it answers Puddle's API and how long one round trip takes; which
     API client served (V(builtin), or V(puddle_client) with the installed package's version); the
     authentication used and the logged-in user as Puddle returns it; the tags; each cloud with its image
@@ -23,8 +23,8 @@ description:
   - With O(api_client=builtin) the reads are, in this order, C(AuthService/Login) (not with O(api_token)),
     C(TagService/ListTags), C(ImageService/ListAvailableImages) and
     C(InstanceTypeService/ListAvailableInstanceTypes) for each cloud of O(clouds),
-    C(SystemService/GetCUConsumptionInfo) and C(SystemService/ListSystems): one request each, 10 with the
-    default O(clouds) and an API key. RV(requests) says how many were sent.
+    C(SystemService/GetCUConsumptionInfo) and C(SystemService/ListSystems), one request each (10 with the
+    default O(clouds) and an API key). RV(requests) says how many were sent.
   - With O(api_client=puddle_client) the same reads go through C(Authorizer.login), C(TagsClient.list),
     C(ImagesClient.list_available), C(InstanceTypesClient.list_available),
     C(SystemsClient.get_cu_consumption_info) and C(SystemsClient.list).
@@ -48,9 +48,9 @@ options:
     choices: [aws, azure, gcp]
     default: [aws, azure, gcp]
 notes:
-  - What counts as reported (RV(models)) depends on the client. V(builtin) - the fields of the
+  - What counts as reported (RV(models)) depends on the client. V(builtin), the fields of the
     wire contract (C(docs/api.md), section 3) that the JSON objects carried; a field sent as C(null) is
-    reported (Puddle says it has no value), a field missing is unknown. V(puddle_client) - the attributes
+    reported (Puddle says it has no value), a field missing is unknown. V(puddle_client), the attributes
     of the collection's conversion table (C(plugins/module_utils/puddle_pyclient.py)) that the model
     objects have; the modules read the others as C(null).
   - A model of which no object was seen (no system yet, no system consuming CU) has every attribute

@@ -103,7 +103,7 @@ def test_python_client_installed_finds_an_importable_puddle_client(monkeypatch):
     import importlib.util
 
     found = {}
-    monkeypatch.setattr(importlib.util, 'find_spec', lambda name: found.get(name))
+    monkeypatch.setattr(importlib.util, 'find_spec', found.get)
     assert pc.python_client_installed() is False
     found['puddle.client'] = object()
     assert pc.python_client_installed() is True
