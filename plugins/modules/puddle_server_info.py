@@ -277,10 +277,20 @@ errors:
   elements: dict
   sample: []
 requests:
-  description: How many requests the task sent (C(count)) and what was counted (C(counted), see RV(client.requests_counted)).
+  description: How many requests the task sent, and what was counted.
   returned: always
   type: dict
-  sample: {count: 10, counted: HTTP requests}
+  contains:
+    count:
+      description: The number of requests (with V(puddle_client), of calls into the package).
+      type: int
+      returned: always
+      sample: 10
+    counted:
+      description: What RV(requests.count) counts, as RV(client.requests_counted).
+      type: str
+      returned: always
+      sample: HTTP requests
 """
 
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_info import CLOUD_CHOICES
