@@ -58,6 +58,27 @@ ROUTES = {
     'get_cu_consumption_info': (API_PACKAGE + '.SystemService', 'GetCUConsumptionInfo'),
 }
 UNAUTHENTICATED_ROUTES = ('login',)
+# The field of each route's answer that the client reads (docs/api.md, section 2): a 200 without it is not
+# Puddle's answer (NotPuddleApiError), whatever else the JSON holds.
+ANSWER_FIELDS = {
+    'login': ('token',),
+    'list_images': ('images',),
+    'list_instance_types': ('instance_types',),
+    'list_tags': ('tags',),
+    'create_system': ('system',),
+    'get_system': ('system',),
+    'find_system_by_name': ('system',),
+    'list_systems': ('systems',),
+    'start_system': ('system',),
+    'stop_system': ('system',),
+    'restart_system': ('system',),
+    'fail_system': ('system',),
+    'terminate_system': ('system',),
+    'refresh_idle_timeout': ('system',),
+    'update_config_toml': ('system',),
+    'get_config_toml': ('config_toml_status',),
+    'get_cu_consumption_info': ('available_cu', 'consumed_cu'),
+}
 
 # The statuses showing that an action was carried out: after a lost answer, a
 # failed_precondition on the retry is the server telling us our first attempt worked.
@@ -204,6 +225,18 @@ class ConfigurationError(PuddleError):
     default_code = 'configuration'
 
 
+class NotPuddleApiError(PuddleError):
+    """The server at server_address answered, but not as Puddle's API does (not_puddle_api_answer()).
+
+    An HTML page, a redirect to a sign-in page, a 404 without Twirp's error body, a Twirp server without
+    the route, a 200 whose JSON is not the method's answer: a wrong base URL, a proxy in front of Puddle,
+    or another web server. Never retried; .meta holds url, and http_status, content_type, location,
+    twirp_code or missing_field when known.
+    """
+
+    default_code = 'not_puddle_api'
+
+
 class MissingLibraryError(ConfigurationError):
     """A Python library the chosen transport needs is not installed."""
 
@@ -345,6 +378,105 @@ def shown_address(server_address):
     if '@' not in parts.netloc:
         return server_address
     return urlunsplit((parts.scheme, parts.netloc.rsplit('@', 1)[1], parts.path, parts.query, parts.fragment))
+
+
+# Twirp's error codes (its specification's list): an error body whose code is not one of them is not Twirp's.
+TWIRP_CODES = ('canceled', 'unknown', 'invalid_argument', 'malformed', 'deadline_exceeded', 'not_found', 'bad_route',
+               'already_exists', 'permission_denied', 'unauthenticated', 'resource_exhausted', 'failed_precondition',
+               'aborted', 'out_of_range', 'unimplemented', 'internal', 'unavailable', 'data_loss')
+# HTTP statuses whose answer without a Twirp body keeps its meaning (error_from_answer): a gateway or rate limiter
+# between us and a Puddle that is there (429, 5xx: retried or possibly committed as docs/api.md says), and the
+# informational 1xx. Any other status without Twirp's error body is not Puddle's API speaking.
+TRANSIENT_STATUSES_WITHOUT_BODY = (429,)
+
+
+def is_twirp_error(payload):
+    """True for an error body of Twirp's shape: a JSON object whose code is one of Twirp's codes."""
+    return isinstance(payload, dict) and payload.get('code') in TWIRP_CODES and isinstance(payload.get('msg', ''), str)
+
+
+def python_client_installed():
+    """True when Puddle's own Python client (puddle.client) can be imported here; never imports it."""
+    import importlib.util  # only on the error path
+
+    try:
+        return importlib.util.find_spec('puddle.client') is not None
+    except (ImportError, ValueError, AttributeError):
+        return False
+
+
+def _shown_url(url):
+    """A URL as a message may show it: no user information, query or fragment (they may carry secrets)."""
+    parts = urlsplit(shown_address(url or '') or '')
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, '', ''))
+
+
+def _page_title(body):
+    text = body[:20000].decode('utf-8', 'replace')
+    lowered = text.lower()
+    start = lowered.find('<title')
+    if start < 0:
+        return None
+    start = lowered.find('>', start)
+    end = lowered.find('</title>', start)
+    if start < 0 or end < 0:
+        return None
+    title = ' '.join(text[start + 1:end].split())[:80]
+    return title or None
+
+
+def _what_answered(status, headers, body, payload, missing_field, rpc_name):
+    """How the answer looked, for the message of NotPuddleApiError; and its meta."""
+    content_type = (headers.get('content-type') or '').split(';', 1)[0].strip().lower() or None
+    meta = {'http_status': str(status)}
+    if content_type:
+        meta['content_type'] = content_type
+    if 300 <= status < 400:
+        location = headers.get('location')
+        meta['location'] = _shown_url(location) if location else ''
+        return 'HTTP {0}, a redirect to {1}'.format(status, meta['location'] or 'nowhere'), meta
+    if is_twirp_error(payload):
+        meta['twirp_code'] = payload['code']
+        return 'HTTP {0} {1} ({2}): a Twirp server without this route'.format(
+            status, payload['code'], str(payload.get('msg') or '')[:120]), meta
+    if missing_field is not None:
+        meta['missing_field'] = missing_field
+        return "HTTP {0} with JSON that is not Puddle's answer to {1} (no {2} field)".format(
+            status, rpc_name, missing_field), meta
+    if isinstance(payload, dict):
+        return "HTTP {0} with JSON that is not a Twirp error (no code among Twirp's)".format(status), meta
+    if payload is not None:
+        return 'HTTP {0} with JSON that is not an object'.format(status), meta
+    if not body.strip():
+        return 'HTTP {0} with an empty body'.format(status), meta
+    if content_type == 'text/html' or body.lstrip()[:15].lower().startswith((b'<!doctype html', b'<html')):
+        title = _page_title(body)
+        return 'HTTP {0} with an HTML page{1}'.format(status, " titled '{0}'".format(title) if title else ''), meta
+    return 'HTTP {0} with a {1} body that is not JSON'.format(status, content_type or 'non-JSON'), meta
+
+
+def not_puddle_api_answer(answer, payload, rpc_name, url, server_address, missing_field=None):
+    """The NotPuddleApiError for an answer that is not Puddle's API speaking (see NotPuddleApiError).
+
+    Its message says what answered, names the address and the route tried, and what to check: the
+    base URL, a sign-in in front of the API, and api_client: puddle_client when Puddle's own client
+    is installed where the task runs.
+    """
+    headers = dict((name.lower(), value) for name, value in (answer.headers or {}).items())
+    what, meta = _what_answered(answer.status, headers, answer.body or b'', payload, missing_field, rpc_name)
+    meta['url'] = _shown_url(url)
+    hints = ['check server_address (option server_address or PUDDLE_SERVER_ADDRESS): it must be the base URL to '
+             'which {0}/{1}.<Service>/<Method> is appended, with no path unless Puddle is served under one'.format(
+                 PATH_PREFIX, API_PACKAGE)]
+    if answer.status in (401, 403, 407) or 300 <= answer.status < 400:
+        hints.append('a proxy or single sign-on in front of Puddle that asks for a browser login must let the API '
+                     'through')
+    if python_client_installed():
+        hints.append("or set api_client: puddle_client: Puddle's own Python client (puddle.client) is installed "
+                     'here')
+    message = "{0}: the server at {1} does not answer Puddle's API: POST {2} answered {3}; {4}".format(
+        rpc_name, shown_address(server_address), meta['url'], what, '; '.join(hints))
+    return NotPuddleApiError(message, meta=meta, http_status=answer.status)
 
 
 def transport_error_from_failure(failure, rpc_name, server_address=''):
@@ -574,20 +706,35 @@ class PuddleClient(object):
                                          self._headers(with_token), self.request_timeout if timeout is None else timeout)
         except puddle_http.TransportFailure as failure:
             raise self._scrub_error(transport_error_from_failure(failure, rpc_name, self.server_address))
-        return self._decode(answer, rpc_name)
+        return self._decode(answer, rpc_name, route)
 
-    def _decode(self, answer, rpc_name):
+    def _decode(self, answer, rpc_name, route=None):
         try:
             payload = answer.json()
         except ValueError:
             payload = None
         if answer.status == 200:
-            if not isinstance(payload, dict):
-                raise ServerError('{0}: Puddle answered 200 with a body that is not a JSON object'.format(rpc_name),
-                                  http_status=200)
-            return payload
-        error = error_from_answer(answer.status, payload, answer.header('Retry-After'), rpc_name)
+            missing = [field for field in ANSWER_FIELDS.get(route, ()) if field not in payload] \
+                if isinstance(payload, dict) else []
+            if isinstance(payload, dict) and not missing:
+                return payload
+            raise self._scrub_error(self._not_puddle_api(answer, payload, rpc_name, route, missing[0] if missing else None))
+        if self._speaks_the_api(answer.status, payload):
+            error = error_from_answer(answer.status, payload, answer.header('Retry-After'), rpc_name)
+        else:
+            error = self._not_puddle_api(answer, payload, rpc_name, route)
         raise self._scrub_error(error)
+
+    @staticmethod
+    def _speaks_the_api(http_status, payload):
+        """False for an answer that only another server gives (not_puddle_api_answer): see TWIRP_CODES."""
+        if is_twirp_error(payload):
+            return payload['code'] != 'bad_route'  # Twirp, but without Puddle's route here: a wrong base URL
+        return http_status < 200 or http_status >= 500 or http_status in TRANSIENT_STATUSES_WITHOUT_BODY
+
+    def _not_puddle_api(self, answer, payload, rpc_name, route, missing_field=None):
+        url = self.url_for(route) if route in ROUTES else self.server_address
+        return not_puddle_api_answer(answer, payload, rpc_name, url, self.server_address, missing_field)
 
     # -- the call loop: authentication, retries, lost answers
 

@@ -12,6 +12,7 @@ Every assumption is written down in docs/api.md, section 10.
 
 import datetime
 import importlib
+import json
 import random as _random_module
 import time
 
@@ -26,6 +27,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ConfigTomlUploadFailedError,
     ConfigurationError,
     NotFoundError,
+    NotPuddleApiError,
     PreconditionFailedError,
     PuddleError,
     ServerError,
@@ -38,6 +40,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     backoff_delay,
     normalize_server_address,
     scrub_secrets,
+    shown_address,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import (
     ESSENTIAL_ATTRIBUTES,
@@ -369,6 +372,9 @@ class PythonClientAdapter(object):
         self._random = random if random is not None else _random_module.Random()
         # Calls made to the package (each is one or more HTTP requests, which the adapter cannot see).
         self.request_count = 0
+        # What the package's last read returned, model objects before conversion (server_info reads which
+        # attributes they have).
+        self.last_read = None
         self.authorizer = self._make_authorizer()
         self.token = None
         self.token_expires_at = None
@@ -444,6 +450,12 @@ class PythonClientAdapter(object):
             return ServerError(message, code='image_failed')
         if isinstance(error, self.modules['authorizer'].AuthError):
             return AuthError('{0}; check api_key_id and api_secret_key'.format(message))
+        if isinstance(error, json.JSONDecodeError):
+            # An answer that is not JSON: a web page or a proxy at the address, not a refused setting.
+            return NotPuddleApiError(
+                "Puddle's Python client got an answer from {0} that is not Puddle's API (not JSON: {1}); check "
+                'server_address (option server_address or PUDDLE_SERVER_ADDRESS): the base URL of Puddle'.format(
+                    shown_address(self.server_address), message), meta={'url': shown_address(self.server_address)})
         if isinstance(error, ValueError):
             return ConfigurationError(
                 "Puddle's Python client refused its settings: {0} (give api_key_id and api_secret_key, or set "
@@ -452,7 +464,9 @@ class PythonClientAdapter(object):
         if isinstance(error, RETRYABLE_BUILTIN_ERRORS + (OSError,)):
             return TransportError('no answer from Puddle through its Python client ({0})'.format(message),
                                   retryable=isinstance(error, RETRYABLE_BUILTIN_ERRORS))
-        return ServerError("Puddle's Python client failed: {0}: {1}".format(type(error).__name__, message))
+        # The address too: a server that is not Puddle's API shows up here, in whatever words the package has.
+        return ServerError("Puddle's Python client failed at {0}: {1}: {2}".format(
+            shown_address(self.server_address), type(error).__name__, message))
 
     def _call(self, function, *args, **kwargs):
         """One call into the package; its exceptions become the collection's typed errors."""
@@ -476,7 +490,8 @@ class PythonClientAdapter(object):
         budget_end = None
         while True:
             try:
-                return self._call(function, *args)
+                self.last_read = self._call(function, *args)
+                return self.last_read
             except PuddleError as error:
                 if not error.retryable or attempt >= self.max_retries:
                     if attempt and error.retryable:

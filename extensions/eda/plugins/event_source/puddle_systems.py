@@ -448,7 +448,7 @@ def poll(client, with_cu):
 def is_persistent(error):
     """True for an error that another poll will not cure (credentials, TLS, address, arguments)."""
     if isinstance(error, (_client_lib.AuthError, _client_lib.ConfigurationError, _client_lib.NotFoundError,
-                          _client_lib.ValidationFailedError)):
+                          _client_lib.ValidationFailedError, _client_lib.NotPuddleApiError)):
         return True
     if isinstance(error, _client_lib.TransportError):
         return not error.retryable

@@ -70,13 +70,14 @@ def test_a_transport_failure_of_another_kind_is_not_retried(client, fake):
         "failed (unsupported URL scheme 'ftp')" % client.server_address)
 
 
-def test_a_200_answer_that_is_not_a_json_object_is_a_server_error_with_status_200(client, fake):
+def test_a_200_answer_that_is_not_a_json_object_is_not_puddles_api_with_status_200(client, fake):
     fake.post = lambda *args, **kwargs: FakeResponse(200, ['not', 'an', 'object'])
     client.token = 'given-token'
     client.max_retries = 0
-    with pytest.raises(pc.ServerError) as caught:
+    with pytest.raises(pc.NotPuddleApiError) as caught:
         client.get_system('sys-1')
     assert caught.value.http_status == 200
+    assert 'HTTP 200 with JSON that is not an object' in caught.value.message
 
 
 def test_only_an_unauthenticated_answer_makes_the_client_log_in_again(client, fake):

@@ -15,7 +15,6 @@ from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddl
 CODE_CASES = [
     ('invalid_argument', 400, pc.ValidationFailedError),
     ('malformed', 400, pc.ValidationFailedError),
-    ('bad_route', 404, pc.NotFoundError),
     ('unauthenticated', 401, pc.AuthError),
     ('permission_denied', 403, pc.AuthError),
     ('not_found', 404, pc.NotFoundError),
@@ -95,11 +94,6 @@ def test_meta_values_are_strings_and_to_dict_carries_the_status():
 def test_the_status_of_a_known_system_wins_over_meta():
     error = pc.PreconditionFailedError('no', meta={'status': 'stopping'}, system={'id': 'x', 'status': 'stopped'})
     assert error.status == 'stopped'
-
-
-def test_a_200_answer_that_is_not_a_json_object_is_a_server_error(client, fake):
-    with pytest.raises(pc.ServerError, match='not a JSON object'):
-        answer_with(client, fake, FakeResponse(200, None, text='<html>proxy</html>'))
 
 
 @pytest.mark.parametrize('value, expected', [

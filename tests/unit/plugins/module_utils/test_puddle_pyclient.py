@@ -440,7 +440,7 @@ def test_an_error_that_ends_the_retries_is_not_one_that_gave_up(timed, puddle, b
     puddle.errors['ListSystems'] = [ConnectionError('refused'), RuntimeError('broken')]
     with pytest.raises(puddle_client.ServerError) as caught:
         timed.list_systems()
-    assert caught.value.message == "Puddle's Python client failed: RuntimeError: broken"
+    assert caught.value.message == "Puddle's Python client failed at {0}: RuntimeError: broken".format(SERVER)
     assert bounded_clock.sleeps == [0.5] and puddle.calls == ['Login', 'ListSystems', 'ListSystems']
 
 

@@ -335,6 +335,23 @@ def test_persistent_errors_end_the_source_with_a_clear_message(fake, caplog, arg
         assert secret not in caplog.text
 
 
+def test_a_server_that_is_not_puddles_api_ends_the_source_at_once(fake, monkeypatch):
+    # Another poll will not cure a web page at the address: the source stops, saying what answered where.
+    from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as client_lib
+    from ansible_collections.puddle.cloud.plugins.module_utils.puddle_http import HttpAnswer
+
+    monkeypatch.setattr(client_lib, 'python_client_installed', lambda: False)
+    fake.post = lambda url, body, headers, timeout: HttpAnswer(404, {'Content-Type': 'text/html'}, b'<html></html>')
+    events, error = run_source(fake, polls=3)
+    assert isinstance(error, puddle_systems.PuddleSourceError)
+    message = str(error)
+    assert message.startswith('puddle.cloud.puddle_systems: stopped, Puddle refused the poll: AuthService/Login: the '
+                              "server at {0} does not answer Puddle's API: POST {0}/twirp/puddle.v2.AuthService/Login "
+                              'answered HTTP 404 with an HTML page'.format(SERVER))
+    assert '(not_puddle_api)' in message
+    assert events == []
+
+
 def test_no_secret_in_any_event_or_log_line(fake, caplog):
     system = fake.add_system('alpha', idle_deadline=iso(60))
 

@@ -1,0 +1,324 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) puddle.cloud contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a Puddle server offers this collection, read with as few requests as possible (puddle_server_info).
+
+Plain Python, no Ansible import: report(client, ...) takes a client of client_factory (PuddleClient or
+PythonClientAdapter) and returns the report the module returns. Each section names its source (the
+route, or the method of Puddle's Python client, that gave it).
+
+Which attributes a client reports per model is computed here, from the answers received:
+
+- builtin: the fields of docs/api.md, section 3 (DOCUMENTED_FIELDS) that the JSON objects carried; a
+  field sent as null is reported (Puddle says "no value"), a field absent is unknown.
+- puddle_client: the rows of the conversion tables of puddle_pyclient (one per field) for which the
+  model object has one of the row's attribute names; the others are unknown (the adapter reads them
+  as null).
+
+model_attributes() is the one place that decides it; when the conversion layer marks unknown
+attributes itself, this is the function to point at that mechanism.
+"""
+
+import sys
+import time
+
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    AuthError,
+    ConfigurationError,
+    NotPuddleApiError,
+    PuddleClient,
+    PuddleError,
+    TransportError,
+)
+
+CLOUDS = ('aws', 'azure', 'gcp')
+BUILTIN = 'builtin'
+PYTHON_CLIENT = 'puddle_client'
+
+# docs/api.md, section 3 (and section 2 for the CU consumption answer); a unit test keeps it equal to
+# docs/api-schema.json.
+DOCUMENTED_FIELDS = {
+    'user': ('id', 'name', 'email'),
+    'image': ('id', 'name', 'cloud', 'product', 'version', 'status'),
+    'instance_type': ('id', 'name', 'cloud', 'cpu', 'memory_gb', 'gpu', 'cu_per_hour'),
+    'tag': ('name', 'label', 'required', 'default_value', 'status'),
+    'system': ('id', 'name', 'owner', 'cloud', 'status', 'vm_status', 'product_status', 'config_toml_status',
+               'product', 'version', 'image_id', 'image_name', 'instance_type', 'instance_type_id', 'cu_per_hour',
+               'disk_size_gb', 'idle_interval', 'idle_deadline', 'tags', 'address', 'url', 'created', 'updated',
+               'can_start', 'can_stop', 'can_restart', 'can_fail', 'can_terminate', 'can_refresh_idle_timeout',
+               'can_update_config_toml', 'failure_reason'),
+    'cu_consumption': ('available_cu', 'consumed_cu', 'systems_consumption_info'),
+    'system_consumption': ('system_id', 'system_name', 'status', 'cu_per_hour'),
+}
+MODEL_KINDS = tuple(DOCUMENTED_FIELDS)
+
+# Where each figure comes from, per client: the route (builtin) or the method of puddle.client.
+SOURCES = {
+    BUILTIN: {
+        'login': 'AuthService/Login',
+        'images': 'ImageService/ListAvailableImages',
+        'instance_types': 'InstanceTypeService/ListAvailableInstanceTypes',
+        'tags': 'TagService/ListTags',
+        'cu_consumption': 'SystemService/GetCUConsumptionInfo',
+        'systems': 'SystemService/ListSystems',
+    },
+    PYTHON_CLIENT: {
+        'login': 'Authorizer.login, Authorizer.user',
+        'images': 'ImagesClient.list_available',
+        'instance_types': 'InstanceTypesClient.list_available',
+        'tags': 'TagsClient.list',
+        'cu_consumption': 'SystemsClient.get_cu_consumption_info',
+        'systems': 'SystemsClient.list',
+    },
+}
+# What request_count counts, per client.
+COUNTED = {
+    BUILTIN: 'HTTP requests',
+    PYTHON_CLIENT: 'calls into puddle.client, constructors included (the HTTP requests they send cannot be seen)',
+}
+# Errors after which no further request can tell more: the report stops there (so does any error
+# before a first read succeeded). A refused permission (permission_denied) stops nothing.
+STOPPING_ERRORS = (NotPuddleApiError, TransportError, ConfigurationError)
+
+
+def stops_the_report(error):
+    return isinstance(error, STOPPING_ERRORS) or error.code == 'unauthenticated'
+
+
+def client_name(client):
+    return BUILTIN if isinstance(client, PuddleClient) else PYTHON_CLIENT
+
+
+# ----------------------------------------------------------------------------- which attributes a client reports
+
+def _has(model, names):
+    if isinstance(model, dict):
+        return any(name in model for name in names)
+    return any(hasattr(model, name) for name in names)
+
+
+def _rows(kind, api_client):
+    """(field, attribute names) per documented field of kind, as the chosen client reads them."""
+    if api_client == BUILTIN:
+        return [(field, (field,)) for field in DOCUMENTED_FIELDS[kind]]
+    # Only with api_client=puddle_client: the builtin path never imports the second client.
+    from ansible_collections.puddle.cloud.plugins.module_utils import puddle_pyclient
+
+    table = {
+        'user': puddle_pyclient.USER_FIELDS,
+        'image': puddle_pyclient.IMAGE_FIELDS,
+        'instance_type': puddle_pyclient.INSTANCE_TYPE_FIELDS,
+        'tag': puddle_pyclient.TAG_FIELDS,
+        'system': puddle_pyclient.SYSTEM_FIELDS,
+        'cu_consumption': puddle_pyclient.CU_CONSUMPTION_FIELDS,
+        'system_consumption': puddle_pyclient.SYSTEM_CONSUMPTION_FIELDS,
+    }[kind]
+    return [(field, tuple(names)) for field, names, _conversion in table]
+
+
+def _extra_fields(kind, models):
+    """Fields a JSON object carried that docs/api.md does not document (builtin only)."""
+    documented = set(DOCUMENTED_FIELDS[kind])
+    return sorted(set(key for model in models if isinstance(model, dict) for key in model) - documented)
+
+
+def model_attributes(kind, models, api_client, source):
+    """Which attributes of kind the client reported in models (the answers' objects, before conversion).
+
+    reported: carried by every object examined; unknown: by none (all of them when no object was
+    examined); partly: by some. extra (builtin): fields not in docs/api.md.
+    """
+    models = [model for model in (models or []) if model is not None]
+    rows = _rows(kind, api_client)
+    carried = dict((field, sum(1 for model in models if _has(model, names))) for field, names in rows)
+    section = dict(
+        examined=len(models),
+        reported=[field for field, _names in rows if models and carried[field] == len(models)],
+        unknown=[field for field, _names in rows if carried[field] == 0],
+        partly=[field for field, _names in rows if 0 < carried[field] < len(models)],
+        source=source,
+    )
+    if api_client == BUILTIN:
+        section['extra'] = _extra_fields(kind, models)
+    return section
+
+
+# ----------------------------------------------------------------------------- the client's version
+
+def python_client_version(metadata=None, modules=None):
+    """(version, where it was read) of the installed puddle.client; (None, None) when unknown.
+
+    First the metadata of the installed distribution that provides the top-level package puddle
+    (importlib.metadata), else puddle.client.__version__ (or puddle.__version__).
+    """
+    if metadata is None:
+        try:
+            from importlib import metadata
+        except ImportError:  # Python < 3.8
+            metadata = None
+    distributions = getattr(metadata, 'packages_distributions', None) if metadata is not None else None
+    if distributions is not None:
+        try:
+            for name in distributions().get('puddle', []):
+                return metadata.version(name), 'importlib.metadata (distribution {0})'.format(name)
+        except Exception:  # a broken installation must not hide the report
+            pass
+    modules = sys.modules if modules is None else modules
+    for module_name in ('puddle.client', 'puddle'):
+        version = getattr(modules.get(module_name), '__version__', None)
+        if version:
+            return str(version), '{0}.__version__'.format(module_name)
+    return None, None
+
+
+def client_section(client, api_client):
+    section = dict(name=api_client, version=None, version_source=None, transport=None, requests_counted=COUNTED[api_client])
+    if api_client == BUILTIN:
+        section['transport'] = getattr(getattr(client, 'transport', None), 'name', None)
+    else:
+        section['version'], section['version_source'] = python_client_version()
+    return section
+
+
+# ----------------------------------------------------------------------------- the report
+
+class _Reader(object):
+    """Calls the client, timing each call and counting its requests."""
+
+    def __init__(self, client, monotonic):
+        self.client = client
+        self.monotonic = monotonic
+        self.start_count = client.request_count
+        self.round_trips = []  # (ms, source) of the calls that took exactly one request
+        self.succeeded = 0
+
+    def read(self, source, function, *args):
+        before = self.client.request_count
+        started = self.monotonic()
+        result = function(*args)
+        elapsed_ms = round((self.monotonic() - started) * 1000.0, 1)
+        self.succeeded += 1
+        if self.client.request_count - before == 1:
+            self.round_trips.append((elapsed_ms, source))
+        return result
+
+    @property
+    def requests(self):
+        return self.client.request_count - self.start_count
+
+
+def _error(error):
+    return dict(code=error.code, message=error.message, http_status=error.http_status)
+
+
+def _raw(client, api_client, result):
+    """The objects the answer carried, before any conversion."""
+    return result if api_client == BUILTIN else getattr(client, 'last_read', None)
+
+
+def report(client, clouds=CLOUDS, api_key_id=None, token_given=False, monotonic=time.monotonic):
+    """The report of puddle_server_info, and the first error (None when every read worked).
+
+    Reads, in this order: the login (unless a token was given), the tags, the images and instance
+    types of each cloud, the CU consumption, the systems: one request each with the builtin client.
+    It stops at the first error that makes the next reads pointless (stops_the_report: not Puddle's
+    API, no answer, refused credentials), and at any error before a read worked; any other error is kept
+    in its section and the reads go on.
+    """
+    api_client = client_name(client)
+    sources = SOURCES[api_client]
+    reader = _Reader(client, monotonic)
+    result = dict(
+        server=dict(address=client.server_address),
+        api=dict(answers=None, round_trip_ms=None, round_trip_source=None, error=None),
+        client=client_section(client, api_client),
+        auth=dict(method=None, api_key_id=api_key_id, user=None, token_expires_at=None, source=None),
+        tags=None,
+        clouds=[],
+        cu_pool=None,
+        models=dict((kind, model_attributes(kind, [], api_client, None)) for kind in MODEL_KINDS),
+        errors=[],
+        requests=None,
+    )
+    first_error = None
+    try:
+        _read_everything(client, api_client, sources, reader, result, clouds, token_given)
+    except PuddleError as error:
+        first_error = error
+        result['api']['error'] = _error(error)
+    if first_error is None and result['errors']:
+        first_error = result['errors'][0]['error']
+    # Refused credentials are Puddle's API speaking too (AuthService/Login answered unauthenticated).
+    result['api']['answers'] = bool(reader.succeeded) or isinstance(first_error, AuthError)
+    if reader.round_trips:
+        result['api']['round_trip_ms'], result['api']['round_trip_source'] = min(reader.round_trips)
+    result['errors'] = [dict(section=item['section'], **_error(item['error'])) for item in result['errors']]
+    result['requests'] = dict(count=reader.requests, counted=COUNTED[api_client])
+    return result, first_error
+
+
+def _section(result, name, reader, source, function, *args):
+    """One read; an error that does not stop the report is kept in result['errors']."""
+    try:
+        return reader.read(source, function, *args)
+    except PuddleError as error:
+        if stops_the_report(error) or not reader.succeeded:
+            raise
+        result['errors'].append(dict(section=name, error=error))
+        return None
+
+
+def _read_everything(client, api_client, sources, reader, result, clouds, token_given):
+    auth = result['auth']
+    models = result['models']
+    if token_given:
+        auth['method'] = 'api_token'
+    else:
+        auth['method'] = 'api_key' if auth['api_key_id'] else 'client_environment'
+        user = reader.read(sources['login'], client.login)
+        auth['user'] = user
+        auth['token_expires_at'] = getattr(client, 'token_expires_at', None)
+        auth['source'] = sources['login']
+        raw_user = user if api_client == BUILTIN else getattr(getattr(client, 'authorizer', None), 'user', None)
+        models['user'] = model_attributes('user', [raw_user], api_client, sources['login'])
+
+    tags = _section(result, 'tags', reader, sources['tags'], client.list_tags)
+    if tags is not None:
+        result['tags'] = dict(count=len(tags), source=sources['tags'])
+        models['tag'] = model_attributes('tag', _raw(client, api_client, tags), api_client, sources['tags'])
+
+    images_seen, instance_types_seen = [], []
+    for cloud in clouds:
+        entry = dict(cloud=cloud, images=None, instance_types=None,
+                     source=dict(images=sources['images'], instance_types=sources['instance_types']))
+        images = _section(result, 'clouds', reader, sources['images'], client.list_images, cloud)
+        if images is not None:
+            entry['images'] = len(images)
+            images_seen.extend(_raw(client, api_client, images) or [])
+        instance_types = _section(result, 'clouds', reader, sources['instance_types'], client.list_instance_types, cloud)
+        if instance_types is not None:
+            entry['instance_types'] = len(instance_types)
+            instance_types_seen.extend(_raw(client, api_client, instance_types) or [])
+        result['clouds'].append(entry)
+    if clouds:
+        models['image'] = model_attributes('image', images_seen, api_client, sources['images'])
+        models['instance_type'] = model_attributes('instance_type', instance_types_seen, api_client,
+                                                   sources['instance_types'])
+
+    cu = _section(result, 'cu_pool', reader, sources['cu_consumption'], client.get_cu_consumption_info)
+    if cu is not None:
+        raw_cu = _raw(client, api_client, cu)
+        available, consumed = cu.get('available_cu'), cu.get('consumed_cu')
+        result['cu_pool'] = dict(
+            available_cu=available, consumed_cu=consumed,
+            size=available + consumed if isinstance(available, int) and isinstance(consumed, int) else None,
+            consuming_systems=len(cu.get('systems_consumption_info') or []), source=sources['cu_consumption'])
+        models['cu_consumption'] = model_attributes('cu_consumption', [raw_cu], api_client, sources['cu_consumption'])
+        consumption = raw_cu.get('systems_consumption_info') if isinstance(raw_cu, dict) \
+            else getattr(raw_cu, 'systems_consumption_info', None)
+        models['system_consumption'] = model_attributes('system_consumption', list(consumption or []), api_client,
+                                                        sources['cu_consumption'])
+
+    systems = _section(result, 'systems', reader, sources['systems'], client.list_systems)
+    if systems is not None:
+        models['system'] = model_attributes('system', _raw(client, api_client, systems), api_client, sources['systems'])
