@@ -219,22 +219,39 @@ def test_the_python_client_report_reads_the_models_through_the_package(memory, m
         assert model['unknown'] == [], kind
 
 
-def test_the_python_client_attributes_a_model_lacks_are_unknown(memory, monkeypatch):
+def few_attributes(*names):
     class FewAttributes(object):
         def __init__(self, data):
-            self.id = data['id']
-            self.name = data['name']
+            for name in names:
+                setattr(self, name, data[name])
 
         @classmethod
         def from_wire(cls, data):
             return None if data is None else cls(data)
-    monkeypatch.setattr(double_module('puddle.client.clients'), 'System', FewAttributes)
+    return FewAttributes
+
+
+def test_the_python_client_attributes_a_model_lacks_are_unknown(memory, monkeypatch):
+    monkeypatch.setattr(double_module('puddle.client.clients'), 'System', few_attributes('id', 'name', 'status'))
     memory.add(system_record('s1', 'churn', 'started'))
     client = PythonClientAdapter(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key')
     result, error = si.report(client, clouds=[])
     assert error is None
-    assert result['models']['system']['reported'] == ['id', 'name']
-    assert 'status' in result['models']['system']['unknown']
+    assert result['models']['system']['reported'] == ['id', 'name', 'status']
+    assert 'tags' in result['models']['system']['unknown']
+    assert 'idle_interval' in result['models']['system']['unknown']
+
+
+def test_a_python_client_without_an_essential_attribute_is_named_and_refused(memory, monkeypatch):
+    # Without a system's status the collection cannot converge (model_attributes.ESSENTIAL_ATTRIBUTES):
+    # the report stops with the configuration error that names the attribute and the way out.
+    monkeypatch.setattr(double_module('puddle.client.clients'), 'System', few_attributes('id', 'name'))
+    memory.add(system_record('s1', 'churn', 'started'))
+    client = PythonClientAdapter(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key')
+    _result, error = si.report(client, clouds=[])
+    assert error is not None
+    assert 'no status of a system model' in str(error)
+    assert 'api_client=builtin' in str(error)
 
 
 # ----------------------------------------------------------------------------- the version of puddle.client
