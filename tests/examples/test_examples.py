@@ -249,3 +249,28 @@ def test_the_first_steps_guide_runs_as_written_and_cleans_up():
     assert any('vault_puddle_api_key_id' in example.text and not example.as_written for example in plays)
     last_task = yaml.safe_load(plays[-1].text)[0]['tasks'][-1]
     assert last_task['puddle.cloud.puddle_system']['state'] == 'absent' and plays[-1].as_written
+
+
+@pytest.mark.parametrize('line', [
+    '/venv/lib/python3.12/site-packages/ansible/_internal/_ssh/_ssh_agent.py:18: CryptographyDeprecationWarning: DSA is'
+    ' deprecated and support will be removed in a future release.',
+    '/x/y.py:3: DeprecationWarning: datetime.datetime.utcnow() is deprecated',
+    '<string>:1: SyntaxWarning: invalid escape sequence',
+    'sys:1: ResourceWarning: unclosed file',
+    '/x.py:7: UserWarning: something',
+    '[WARNING]: Collection puddle.cloud does not support Ansible version',
+    '[DEPRECATION WARNING]: a feature is deprecated',
+    '[ERROR]: a failure',
+])
+def test_readme_stage_fails_on_any_warning_line(line):
+    assert examples.problem_lines('ok\n%s\nmore\n' % line) == [line]
+
+
+@pytest.mark.parametrize('line', [
+    '[WARNING]: No inventory was parsed, only implicit localhost is available',
+    'TASK [Show the Warning: text of a task] ***',
+    'ok: [localhost] => {"msg": "no warnings here"}',
+    'Warning signs are in docs/reliability.md',
+])
+def test_readme_stage_accepts_notices_and_ordinary_text(line):
+    assert examples.problem_lines(line + '\n') == []
