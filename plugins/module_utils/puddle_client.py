@@ -13,7 +13,6 @@ import json
 import math
 import random as _random_module
 import time
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
@@ -291,6 +290,9 @@ def parse_retry_after(value, now=None):
     try:
         seconds = float(value)
     except (TypeError, ValueError):
+        # Imported only for an HTTP-date Retry-After: email.utils (with calendar, base64 and
+        # email.charset) would otherwise cost every task's process its import.
+        from email.utils import parsedate_to_datetime  # pylint: disable=import-outside-toplevel
         try:
             when = parsedate_to_datetime(str(value))
         except (TypeError, ValueError, IndexError):
