@@ -10,7 +10,6 @@ import sys
 import tempfile
 import time
 
-from common import Context
 
 FIGURES = {
     1: "requests_per_task",
@@ -53,6 +52,8 @@ def parse_arguments(argv):
 
 def main(argv=None):
     options = parse_arguments(sys.argv[1:] if argv is None else argv)
+    # Imported after the options: --help needs neither the collection on PYTHONPATH nor the venv.
+    from common import Context  # pylint: disable=import-outside-toplevel
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     workdir = tempfile.mkdtemp(prefix="puddle-bench.")
     context = Context(root, workdir, options)

@@ -23,8 +23,6 @@ import tempfile
 import threading
 import time
 
-from cosmic_ray.work_db import WorkDB, use_db
-from cosmic_ray.work_item import TestOutcome, WorkerOutcome
 
 UNITS = "tests/unit/plugins"
 
@@ -254,6 +252,9 @@ def stop_workers(processes):
 
 def count_results(session):
     """(mutants, done, killed, survivors [(work_item, result)], not_run); filtered-out mutants do not count."""
+    # cosmic-ray is imported here, not at the top: --help and --list run without its venv.
+    from cosmic_ray.work_db import WorkDB, use_db  # pylint: disable=import-outside-toplevel
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome  # pylint: disable=import-outside-toplevel
     with use_db(session, WorkDB.Mode.open) as database:
         total = database.num_work_items
         killed, survivors, not_run, done = 0, [], 0, 0

@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-from email.utils import parsedate_to_datetime
 
 UTC = datetime.timezone.utc
 
@@ -40,6 +39,9 @@ def http_date(value):
     """
     if not isinstance(value, str):
         return None
+    # Imported only for an HTTP date: email.utils (with calendar, base64 and email.charset) would
+    # otherwise cost every task's process its import (only Retry-After carries HTTP dates).
+    from email.utils import parsedate_to_datetime  # pylint: disable=import-outside-toplevel
     try:
         moment = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -187,3 +187,90 @@ def test_every_document_of_the_collection_is_read_and_valid():
     invalid = [example.where for extracted in found.values() for example in extracted if example.error]
     assert not invalid
     assert any(example.second_run_ok for example in found['docs/docsite/rst/first_steps.rst'])
+
+
+def test_as_written_examples_get_only_what_the_demo_prints(tmp_path):
+    """An as-written example runs unchanged, without extra variables, with the PUDDLE_* of scripts/demo --keep."""
+    name = write(tmp_path, 'guide.rst', """\
+        .. code-block:: yaml+jinja
+
+            - name: A play
+              hosts: localhost
+              tasks: []
+
+        .. examples: as-written
+
+        .. code-block:: yaml+jinja
+
+            - name: Another
+              hosts: localhost
+              tasks: []
+        """)
+    found = examples.extract(str(tmp_path), name)
+    assert [example.as_written for example in found] == [True, False]
+
+    class Stand_in:  # pylint: disable=too-few-public-methods
+        url = 'http://127.0.0.1:9'
+        control_token = 'control'
+
+    runner = examples.Runner(str(tmp_path), '/venv/bin/python', '/collections', str(tmp_path))
+    env = runner.environment('/home', Stand_in(), as_written=True)
+    assert sorted(env) == ['ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_NOCOLOR', 'HOME', 'LANG', 'PATH',
+                           'PUDDLE_API_KEY_ID', 'PUDDLE_API_SECRET_KEY', 'PUDDLE_SERVER_ADDRESS', 'TMPDIR']
+    assert env['PUDDLE_SERVER_ADDRESS'] == 'http://127.0.0.1:9' and env['PATH'].startswith('/venv/bin:')
+    assert 'SIM_CONTROL_TOKEN' in runner.environment('/home', Stand_in())
+
+
+def test_as_written_run_passes_no_extra_variables(tmp_path, monkeypatch):
+    commands = []
+    monkeypatch.setattr(examples.Runner, '_command',
+                        staticmethod(lambda command, folder, env, label, output: commands.append((command, env)) or ''))
+
+    class Stand_in:  # pylint: disable=too-few-public-methods
+        url = 'http://127.0.0.1:9'
+        control_token = 'control'
+
+    runner = examples.Runner(str(tmp_path), '/venv/bin/python', '/collections', str(tmp_path))
+    text = '- name: A play\n  hosts: localhost\n  tasks: []\n'
+    example = examples.Example('guide.rst', 1, 'yaml', text, kind='play', as_written=True)
+    env = runner.environment(str(tmp_path), Stand_in())
+    assert runner._run_group(str(tmp_path), env, 'vars.yml', [], example, Stand_in(), []) == ''  # pylint: disable=protected-access
+    (command, used_env), = commands
+    assert command == ['/venv/bin/ansible-playbook', str(tmp_path / 'playbook.yml')]
+    assert 'SIM_CONTROL_TOKEN' not in used_env
+    assert (tmp_path / 'playbook.yml').read_text(encoding='utf-8') == '---\n' + text
+
+
+def test_the_first_steps_guide_runs_as_written_and_cleans_up():
+    """The guide's playbooks run with only the PUDDLE_* variables; its production variant has the vault form; it ends with state: absent."""
+    plays = [example for example in examples.extract(ROOT, 'docs/docsite/rst/first_steps.rst') if example.kind == 'play']
+    without_defaults = [example for example in plays if 'module_defaults' not in example.text]
+    assert without_defaults and all(example.as_written for example in without_defaults)
+    assert any('vault_puddle_api_key_id' in example.text and not example.as_written for example in plays)
+    last_task = yaml.safe_load(plays[-1].text)[0]['tasks'][-1]
+    assert last_task['puddle.cloud.puddle_system']['state'] == 'absent' and plays[-1].as_written
+
+
+@pytest.mark.parametrize('line', [
+    '/venv/lib/python3.12/site-packages/ansible/_internal/_ssh/_ssh_agent.py:18: CryptographyDeprecationWarning: DSA is'
+    ' deprecated and support will be removed in a future release.',
+    '/x/y.py:3: DeprecationWarning: datetime.datetime.utcnow() is deprecated',
+    '<string>:1: SyntaxWarning: invalid escape sequence',
+    'sys:1: ResourceWarning: unclosed file',
+    '/x.py:7: UserWarning: something',
+    '[WARNING]: Collection puddle.cloud does not support Ansible version',
+    '[DEPRECATION WARNING]: a feature is deprecated',
+    '[ERROR]: a failure',
+])
+def test_readme_stage_fails_on_any_warning_line(line):
+    assert examples.problem_lines('ok\n%s\nmore\n' % line) == [line]
+
+
+@pytest.mark.parametrize('line', [
+    '[WARNING]: No inventory was parsed, only implicit localhost is available',
+    'TASK [Show the Warning: text of a task] ***',
+    'ok: [localhost] => {"msg": "no warnings here"}',
+    'Warning signs are in docs/reliability.md',
+])
+def test_readme_stage_accepts_notices_and_ordinary_text(line):
+    assert examples.problem_lines(line + '\n') == []
