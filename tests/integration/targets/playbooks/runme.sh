@@ -25,8 +25,12 @@ run() {
 }
 
 run setup ansible-playbook setup.yml "${playbook_args[@]}" || fail "setup.yml failed"
-# Idle deadlines have a resolution of one second: let one pass before keepalive moves them.
-sleep 2
+# Idle deadlines have a resolution of one second: keepalive starts once the clock has moved past
+# the second in which setup.yml ended (its last request), so that it moves them.
+setup_ended="$(date +%s)"
+while (($(date +%s) <= setup_ended)); do
+    sleep 0.1
+done
 
 # keepalive, configured through the environment only.
 # shellcheck disable=SC1091
