@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -56,6 +57,7 @@ FAULTS = {
     "unavailable": {"unavailable_rate": 0.3},
     "rate_limited": {"resource_exhausted_rate": 0.3, "retry_after_seconds": 1},
     "answer_lost": {"drop_after_commit_rate": 0.3},
+    "connection_dropped": {"drop_rate": 0.2},
     "latency": {"latency_ms_min": 20, "latency_ms_max": 120},
     "provisioning_fails": {"provisioning_failure_rate": 0.5},
     "start_fails": {"start_failure_rate": 0.5},
@@ -332,18 +334,21 @@ def build_machine(sim):
             self._check_prediction(predicted, result)
 
         @rule(indexes=st.lists(names, min_size=1, max_size=3, unique=True), state=st.sampled_from(STATES),
-              check_mode=st.booleans())
-        def fleet_task(self, indexes, state, check_mode):
+              check_mode=st.booleans(), api_client=st.sampled_from(("builtin", "puddle_client")))
+        def fleet_task(self, indexes, state, check_mode, api_client):
             self.pending_check = None
             self._task("puddle_fleet", {
+                "api_client": api_client,
                 "systems": [{"name": self.name(index)} for index in indexes],
                 "defaults": {"state": state, "cloud": "aws", "product": "dai", "version": "1.11.1",
                              "instance_type": "m5.xlarge", "tags": {"project": "stateful"}}}, check_mode=check_mode)
 
-        @rule(index=names)
-        def config_toml_task(self, index):
+        @rule(index=names, content=st.sampled_from((CONFIG_TOML, "max_runtime_minutes = 60\n")),
+              check_mode=st.booleans(), api_client=st.sampled_from(("builtin", "puddle_client")))
+        def config_toml_task(self, index, content, check_mode, api_client):
             self.pending_check = None
-            self._task("puddle_config_toml", {"system": self.name(index), "content": CONFIG_TOML})
+            self._task("puddle_config_toml", {"system": self.name(index), "content": content,
+                                              "api_client": api_client}, check_mode=check_mode)
 
         # -- invariants
 
@@ -465,7 +470,8 @@ def bench(minutes, examples, steps, started):
         batches += 1
         try:
             run(examples, steps, seed=seed)
-        except Exception as error:  # Hypothesis has printed the shrunk sequence
+        except Exception as error:  # its notes hold the shrunk sequence of steps
+            traceback.print_exception(error, file=sys.stdout)
             violations.append(seed)
             print("VIOLATION with --seed %d: %s" % (seed, error))
         sys.stdout.flush()
@@ -490,7 +496,8 @@ def main(argv=None):
     try:
         run(options.examples, options.steps, seed=options.seed)
         ok = True
-    except Exception as error:  # a violation: Hypothesis has printed the shrunk sequence
+    except Exception as error:  # a violation: its notes hold the shrunk sequence of steps
+        traceback.print_exception(error, file=sys.stdout)
         print("VIOLATION: %s" % error)
         ok = False
     print("stateful: %d steps, %d tasks, %d sequences in %.0f s, %s" % (
