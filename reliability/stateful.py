@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import random
 import subprocess
 import sys
@@ -506,7 +505,7 @@ def bench(minutes, examples, steps, started):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--examples", type=int, default=60, help="sequences Hypothesis generates (default 60)")
     parser.add_argument("--steps", type=int, default=12, help="steps per sequence at most (default 12)")
     parser.add_argument("--seed", type=int, help="a seed instead of the fixed derandomized one")

@@ -209,6 +209,9 @@ class RequestLogRequest(RequestModel):
     after_seq: int = Field(0, ge=0)
 
 
+REQUEST_LOG_FAULTS = (None, "drop", "unavailable", "resource_exhausted", "drop_after_commit")
+
+
 class RequestLogEntry(BaseModel):
     seq: int
     time: float
@@ -221,8 +224,7 @@ class RequestLogEntry(BaseModel):
     name: Optional[str]
     committed: bool
     error: Optional[str]
-    fault: Optional[str] = Field(json_schema_extra={"enum": [None, "drop", "unavailable", "resource_exhausted",
-                                                              "drop_after_commit"]})
+    fault: Optional[str] = Field(json_schema_extra={"enum": list(REQUEST_LOG_FAULTS)})
     answer: str = Field(json_schema_extra={"enum": ["pending", "delivered", "dropped"]})
 
 
