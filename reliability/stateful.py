@@ -383,8 +383,11 @@ def build_machine(sim):
                 for e in own:
                     if e["system_id"] in names_by_id and not e["name"]:
                         e["name"] = names_by_id[e["system_id"]]
+                # A connection dropped before the request was read names no system: any system's may be it.
+                unread = [RPC_ACTIONS[e["method"]] for e in own
+                          if e["changing"] and e["fault"] == "drop" and e["name"] is None]
                 for part in result["systems"]:
-                    self._check_record(part, [e for e in own if e["name"] == part["name"]], check_mode)
+                    self._check_record(part, [e for e in own if e["name"] == part["name"]], check_mode, unread)
                     if part.get("failure"):
                         assert part["failure"].get("code") and part["failure"].get("message"), part
                     elif not check_mode and not result.get("failed"):
@@ -404,11 +407,12 @@ def build_machine(sim):
             wanted = {"present": LIVE, "restarted": ("started",), "absent": (None,)}.get(state, (state,))
             assert status in wanted, "the task succeeded with the system %s, declared %s" % (status, state)
 
-        def _check_record(self, result, own, check_mode):
+        def _check_record(self, result, own, check_mode, unread=()):
             for key in ("changed", "actions", "adopted", "unconfirmed"):
                 assert key in result, "the result has no %s: %s" % (key, result)
             committed = [RPC_ACTIONS[e["method"]] for e in own if e["changing"] and e["committed"]]
             dropped = [RPC_ACTIONS[e["method"]] for e in own if e["changing"] and e["answer"] == "dropped"]
+            dropped += list(unread)
             unconfirmed = [item["action"] for item in result["unconfirmed"]]
             actions = [action for action in result["actions"] if action != "wait"]
             if check_mode:
