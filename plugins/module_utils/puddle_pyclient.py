@@ -744,6 +744,29 @@ class PythonClientAdapter(object):
                 system = error.system
         return system
 
+    def poll_systems(self, on_listing, timeout=1200, poll_interval=5, first_poll_delay=0.0):
+        """List the user's systems once per poll round until on_listing(systems) returns True, as PuddleClient does.
+
+        The first round after first_poll_delay, then one every poll_interval, the last at the deadline. Returns
+        the number of listings; WaitTimeoutError (.meta['rounds']) at the deadline.
+        """
+        started = self._monotonic()
+        rounds = 0
+        delay = first_poll_delay
+        while True:
+            if delay > 0:
+                self._sleep(delay)
+            systems = self.list_systems()
+            rounds += 1
+            if on_listing(systems):
+                return rounds
+            remaining = float(timeout) - (self._monotonic() - started)
+            if remaining <= 0:
+                raise WaitTimeoutError(
+                    'Timed out after {0:g} s polling the systems ({1} listings)'.format(float(timeout), rounds),
+                    meta={'rounds': rounds})
+            delay = min(poll_interval, remaining)
+
     def wait_for_config_toml_uploaded(self, system_id, timeout=1200, poll_interval=5, **kwargs):
         """The client's wait_for_config_toml_uploaded; returns {'config_toml_status': ...} read from the system."""
         systems = self._systems()

@@ -11,6 +11,8 @@ from puddle_simulator.catalogue import load_catalogue
 from puddle_simulator.context import Simulator
 from puddle_simulator.faults import KNOB_DEFAULTS, Faults
 from puddle_simulator.models import FaultKnobsRequest, TimingRequest
+from puddle_simulator.request_log import DEFAULT_SIZE as DEFAULT_REQUEST_LOG_SIZE
+from puddle_simulator.request_log import MAX_SIZE as MAX_REQUEST_LOG_SIZE
 from puddle_simulator.server import serve, write_port_file
 from puddle_simulator.timing import Timing
 from puddle_simulator.yamlfile import ConfigFileError
@@ -58,6 +60,8 @@ def build_parser():
     parser.add_argument("--token-ttl", type=float, default=3600.0, help="login token lifetime in seconds")
     parser.add_argument("--tls-cert", help="certificate (PEM) to serve HTTPS")
     parser.add_argument("--tls-key", help="private key (PEM) to serve HTTPS")
+    parser.add_argument("--request-log-size", type=int, default=DEFAULT_REQUEST_LOG_SIZE,
+                        help="entries the control API's request log keeps (the oldest are overwritten)")
     parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"),
                         help="the server's log level")
     for knob, default in KNOB_DEFAULTS.items():
@@ -85,6 +89,8 @@ def main(argv=None):
     options = parser.parse_args(argv)
     if bool(options.tls_cert) != bool(options.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if not 1 <= options.request_log_size <= MAX_REQUEST_LOG_SIZE:
+        parser.error("--request-log-size must be 1 to %d" % MAX_REQUEST_LOG_SIZE)
     if options.token_ttl <= 0:
         parser.error("--token-ttl must be positive")
     knobs = _checked(FaultKnobsRequest, {knob: getattr(options, "fault_" + knob) for knob in KNOB_DEFAULTS}, parser)
@@ -104,6 +110,7 @@ def main(argv=None):
             faults=Faults(**knobs),
             token_ttl_seconds=options.token_ttl,
             control_token=options.control_token,
+            request_log_size=options.request_log_size,
         )
     except sqlite3.Error as error:
         parser.exit(2, "puddle-simulator: error: --db %s: cannot use this SQLite file (%s)\n" % (options.db, error))

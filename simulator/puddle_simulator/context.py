@@ -8,6 +8,8 @@ from puddle_simulator.catalogue import Catalogue
 from puddle_simulator.connections import ConnectionRegistry
 from puddle_simulator.counters import RequestCounter
 from puddle_simulator.faults import Faults
+from puddle_simulator.puddle_api import CHANGING_ROUTES
+from puddle_simulator.request_log import DEFAULT_SIZE, RequestLog
 from puddle_simulator.scheduler import Scheduler
 from puddle_simulator.store import Store
 from puddle_simulator.systems import SystemService
@@ -26,6 +28,7 @@ class Simulator:
         token_ttl_seconds=3600,
         control_token=None,
         clock=now,
+        request_log_size=DEFAULT_SIZE,
     ):
         self.catalogue = catalogue or Catalogue()
         self.accounts = accounts or Accounts()
@@ -34,6 +37,7 @@ class Simulator:
         self.control_token = control_token or secrets.token_urlsafe(24)
         self.store = Store(db_path)
         self.counter = RequestCounter()
+        self.request_log = RequestLog(request_log_size, changing_methods=CHANGING_ROUTES, clock=clock)
         self.connections = ConnectionRegistry()
         self.tokens = TokenService(self.store, self.accounts, token_ttl_seconds, clock)
         self.systems = SystemService(self.store, self.catalogue, self.timing, self.faults, clock)

@@ -33,6 +33,13 @@ def build_package(sim):
         sim.counter.reset()
         return {}
 
+    def get_request_log(call):
+        return sim.request_log.read(call.request.after_seq)
+
+    def clear_request_log(call):
+        sim.request_log.clear()
+        return {}
+
     def get_faults(call):
         return sim.faults.as_dict()
 
@@ -60,6 +67,8 @@ def build_package(sim):
     methods = (
         Method("Control", "GetRequestCounts", m.EmptyRequest, m.RequestCountsResponse, get_request_counts),
         Method("Control", "ResetRequestCounts", m.EmptyRequest, m.EmptyResponse, reset_request_counts),
+        Method("Control", "GetRequestLog", m.RequestLogRequest, m.RequestLogResponse, get_request_log),
+        Method("Control", "ClearRequestLog", m.EmptyRequest, m.EmptyResponse, clear_request_log),
         Method("Control", "GetFaults", m.EmptyRequest, m.FaultKnobs, get_faults),
         Method("Control", "SetFaults", m.FaultKnobsRequest, m.FaultKnobs, set_faults),
         Method("Control", "SetTiming", m.TimingRequest, m.TimingValues, set_timing),

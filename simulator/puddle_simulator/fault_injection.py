@@ -6,7 +6,9 @@ pass straight through.
 
 import asyncio
 
-from puddle_simulator import errors
+from puddle_simulator import errors, request_log
+
+TOKEN_HEADER = b"x-puddle-token"
 
 
 async def _discard(message):
@@ -25,22 +27,33 @@ class FaultInjectionMiddleware:
             await self.app(scope, receive, send)
             return
         self.sim.counter.add(route)
+        token = next((value for name, value in scope.get("headers", ()) if name == TOKEN_HEADER), None)
+        entry = self.sim.request_log.begin(route, token.decode("latin-1") if token is not None else None)
+        scope[request_log.SCOPE_KEY] = entry
         faults = self.sim.faults
         if faults.fires("drop_rate"):
+            entry.fault, entry.answer = "drop", "dropped"
             await self._drop_connection(scope, receive)
             return
         delay = faults.latency_seconds()
         if delay:
             await asyncio.sleep(delay)
         if faults.fires("unavailable_rate"):
+            entry.fault = entry.error = "unavailable"
             await self._send_error(send, errors.unavailable())
+            entry.answer = "delivered"
         elif faults.fires("resource_exhausted_rate"):
+            entry.fault = entry.error = "resource_exhausted"
             await self._send_error(send, errors.resource_exhausted(faults["retry_after_seconds"]))
+            entry.answer = "delivered"
         elif faults.fires("drop_after_commit_rate"):
+            entry.fault = "drop_after_commit"
             await self.app(scope, receive, _discard)
+            entry.answer = "dropped"
             await self._drop_connection(scope, receive)
         else:
             await self.app(scope, receive, send)
+            entry.answer = "delivered"
 
     @staticmethod
     async def _send_error(send, error):

@@ -205,6 +205,35 @@ class RequestCountsResponse(BaseModel):
     total: int
 
 
+class RequestLogRequest(RequestModel):
+    after_seq: int = Field(0, ge=0)
+
+
+REQUEST_LOG_FAULTS = (None, "drop", "unavailable", "resource_exhausted", "drop_after_commit")
+
+
+class RequestLogEntry(BaseModel):
+    seq: int
+    time: float
+    method: str
+    changing: bool
+    user: Optional[str]
+    key_id: Optional[str]
+    token_id: Optional[str]
+    system_id: Optional[str]
+    name: Optional[str]
+    committed: bool
+    error: Optional[str]
+    fault: Optional[str] = Field(json_schema_extra={"enum": list(REQUEST_LOG_FAULTS)})
+    answer: str = Field(json_schema_extra={"enum": ["pending", "delivered", "dropped"]})
+
+
+class RequestLogResponse(BaseModel):
+    entries: List[RequestLogEntry]
+    size: int
+    overwritten: int
+
+
 RATE = {"ge": 0.0, "le": 1.0}
 
 

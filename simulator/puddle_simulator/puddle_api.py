@@ -18,6 +18,11 @@ SYSTEM_ACTIONS = {
     "RefreshIdleTimeout": "refresh_idle_timeout",
 }
 
+# Methods that change a system (the request log marks their entries `changing`).
+CHANGING_ROUTES = frozenset(
+    ["SystemService/CreateSystem", "SystemService/UpdateConfigToml"] + ["SystemService/" + rpc for rpc in SYSTEM_ACTIONS]
+)
+
 
 def build_package(sim):
     def login(call):

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from puddle_simulator import errors, validation
+from puddle_simulator import errors, request_log, validation
 from puddle_simulator.models import TwirpErrorBody
 
 
@@ -101,15 +101,30 @@ def _request_body_schema(model):
 
 
 def _endpoint(package, method, catalogue):
-    def process(raw, headers, base_url):
+    def process(raw, headers, base_url, entry):
         principal = package.authorise(headers) if method.authenticated else None
+        request_log.record_principal(entry, principal)
         request, resolved = validation.validate(method.request_model, raw, catalogue)
+        request_log.record_request(entry, request)
         call = Call(request, resolved, principal, headers.get(package.token_header), base_url)
-        return method.handler(call)
+        result = method.handler(call)
+        request_log.record_result(entry, request, result)
+        return result
 
     async def endpoint(request: Request):
-        raw = await read_body(request)
-        return await run_in_threadpool(process, raw, request.headers, str(request.base_url))
+        # Set by the fault-injection middleware for puddle.v2 calls only (docs/api.md §8, request log).
+        entry = request.scope.get(request_log.SCOPE_KEY)
+        try:
+            raw = await read_body(request)
+            return await run_in_threadpool(process, raw, request.headers, str(request.base_url), entry)
+        except errors.TwirpError as error:
+            if entry is not None:
+                entry.error = error.code
+            raise
+        except Exception:
+            if entry is not None:
+                entry.error = "internal"
+            raise
 
     endpoint.__name__ = "%s_%s" % (method.service, method.name)
     return endpoint

@@ -737,3 +737,45 @@ def test_a_creation_after_an_adopted_action_is_not_taken_for_an_adoption(adapter
     with pytest.raises(ValidationFailedError):
         adapter.create_system('Bad_Name', 'aws', product='dai', version='1.11.1', instance_type_name='m5.xlarge')
     assert adapter.last_adoption is None
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_poll_systems_lists_once_per_round_until_the_listener_is_done(puddle):
+    # Found by the stateful machine (docs/reliability.md): puddle_fleet with api_client=puddle_client failed
+    # with "'PythonClientAdapter' object has no attribute 'poll_systems'" as soon as it waited.
+    clock = FakeClock()
+    adapter = PythonClientAdapter(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                                  sleep=clock.sleep, monotonic=clock.monotonic)
+    puddle.add(system_record('s1', 'churn', 'started'))
+    seen = []
+
+    def on_listing(systems):
+        seen.append([system['name'] for system in systems])
+        return len(seen) == 3
+
+    assert adapter.poll_systems(on_listing, timeout=60, poll_interval=2, first_poll_delay=0.5) == 3
+    assert seen == [['churn']] * 3
+    assert clock.slept == [0.5, 2, 2]
+    assert puddle.calls.count('ListSystems') == 3
+
+
+def test_poll_systems_times_out_with_the_number_of_listings(puddle):
+    clock = FakeClock()
+    adapter = PythonClientAdapter(SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                                  sleep=clock.sleep, monotonic=clock.monotonic)
+    with pytest.raises(WaitTimeoutError, match=r'Timed out after 5 s polling the systems \(4 listings\)') as caught:
+        adapter.poll_systems(lambda systems: False, timeout=5, poll_interval=2)
+    assert caught.value.meta['rounds'] == 4
+    assert clock.slept == [2, 2, 1]
