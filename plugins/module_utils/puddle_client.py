@@ -77,7 +77,9 @@ ANSWER_FIELDS = {
     'refresh_idle_timeout': ('system',),
     'update_config_toml': ('system',),
     'get_config_toml': ('config_toml_status',),
-    'get_cu_consumption_info': ('available_cu', 'consumed_cu'),
+    # No field is required: a consumption answer without a figure is an answer with that figure unknown
+    # (model_attributes; JSON encoders may leave out a zero), never a sign of a server that is not Puddle.
+    'get_cu_consumption_info': (),
 }
 
 # The statuses showing that an action was carried out: after a lost answer, a

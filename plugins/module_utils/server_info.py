@@ -12,8 +12,8 @@ Which attributes a client reports per model is computed here, from the answers r
 - builtin: the fields of docs/api.md, section 3 (DOCUMENTED_FIELDS) that the JSON objects carried; a
   field sent as null is reported (Puddle says "no value"), a field absent is unknown.
 - puddle_client: the rows of the conversion tables of puddle_pyclient (one per field) for which the
-  model object has one of the row's attribute names; the others are unknown (the adapter reads them
-  as null).
+  model object has one of the row's attribute names; the others are unknown (the adapter leaves them
+  out of what it returns and names them in unknown_attributes).
 
 model_attributes() is the one place that decides it; when the conversion layer marks unknown
 attributes itself, this is the function to point at that mechanism.
@@ -30,27 +30,17 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PuddleError,
     TransportError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import MODEL_ATTRIBUTES, with_unknown
 
 CLOUDS = ('aws', 'azure', 'gcp')
 BUILTIN = 'builtin'
 PYTHON_CLIENT = 'puddle_client'
 
-# docs/api.md, section 3 (and section 2 for the CU consumption answer); a unit test keeps it equal to
-# docs/api-schema.json.
-DOCUMENTED_FIELDS = {
-    'user': ('id', 'name', 'email'),
-    'image': ('id', 'name', 'cloud', 'product', 'version', 'status'),
-    'instance_type': ('id', 'name', 'cloud', 'cpu', 'memory_gb', 'gpu', 'cu_per_hour'),
-    'tag': ('name', 'label', 'required', 'default_value', 'status'),
-    'system': ('id', 'name', 'owner', 'cloud', 'status', 'vm_status', 'product_status', 'config_toml_status',
-               'product', 'version', 'image_id', 'image_name', 'instance_type', 'instance_type_id', 'cu_per_hour',
-               'disk_size_gb', 'idle_interval', 'idle_deadline', 'tags', 'address', 'url', 'created', 'updated',
-               'can_start', 'can_stop', 'can_restart', 'can_fail', 'can_terminate', 'can_refresh_idle_timeout',
-               'can_update_config_toml', 'failure_reason'),
-    'cu_consumption': ('available_cu', 'consumed_cu', 'systems_consumption_info'),
-    'system_consumption': ('system_id', 'system_name', 'status', 'cu_per_hour'),
-}
-MODEL_KINDS = tuple(DOCUMENTED_FIELDS)
+# The attributes of each model, docs/api.md section 3 (and section 2 for the CU consumption answer): the one
+# list of the collection (model_attributes.MODEL_ATTRIBUTES, which the conversion tables follow); a unit test
+# keeps it equal to docs/api-schema.json.
+MODEL_KINDS = ('user', 'image', 'instance_type', 'tag', 'system', 'cu_consumption', 'system_consumption')
+DOCUMENTED_FIELDS = dict((kind, MODEL_ATTRIBUTES[kind]) for kind in MODEL_KINDS)
 
 # Where each figure comes from, per client: the route (builtin) or the method of puddle.client.
 SOURCES = {
@@ -276,7 +266,7 @@ def _read_everything(client, api_client, sources, reader, result, clouds, token_
     else:
         auth['method'] = 'api_key' if auth['api_key_id'] else 'client_environment'
         user = reader.read(sources['login'], client.login)
-        auth['user'] = user
+        auth['user'] = with_unknown(user, user, 'user')
         auth['token_expires_at'] = getattr(client, 'token_expires_at', None)
         auth['source'] = sources['login']
         raw_user = user if api_client == BUILTIN else getattr(getattr(client, 'authorizer', None), 'user', None)

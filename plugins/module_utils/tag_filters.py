@@ -41,13 +41,18 @@ def tag_text(value):
 
 
 def known_tags(system):
-    """The system's tags as name -> value, or None when they are unknown (no ``tags`` key, or null).
+    """The system's tags as name -> value, or None when they are unknown (no ``tags`` key).
+
+    A ``tags`` sent as null is known, and empty: the rule of model_attributes (an attribute reported as null is
+    known), so the info modules, drift and the filters read one system alike.
 
     Puddle's answer holds the tags as [{name, value}]; an already converted name -> value dict is read too.
     """
-    tags = system.get('tags') if isinstance(system, dict) else None
-    if tags is None:
+    if not isinstance(system, dict) or 'tags' not in system:
         return None
+    tags = system['tags']
+    if tags is None:
+        return {}
     if isinstance(tags, dict):
         return dict(tags)
     return dict((tag.get('name'), tag.get('value')) for tag in tags)

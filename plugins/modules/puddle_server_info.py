@@ -52,7 +52,7 @@ notes:
     wire contract (C(docs/api.md), section 3) that the JSON objects carried; a field sent as C(null) is
     reported (Puddle says it has no value), a field missing is unknown. V(puddle_client), the attributes
     of the collection's conversion table (C(plugins/module_utils/puddle_pyclient.py)) that the model
-    objects have; the modules read the others as C(null).
+    objects have; the modules leave the others out and name them in C(unknown_attributes).
   - A model of which no object was seen (no system yet, no system consuming CU) has every attribute
     unknown and C(examined=0).
   - With O(api_client=puddle_client), RV(requests.count) counts the calls into C(puddle.client)
@@ -175,10 +175,11 @@ auth:
     user:
       description:
         - The logged-in user as Puddle returns it (the login's C(user), the Python client's C(LoginUser)),
-          C(id), C(name) and C(email); C(null) with a given token (no login) or when the login failed.
+          C(id), C(name) and C(email), with C(unknown_attributes) naming those the client does not report
+          (left out, never empty); C(null) with a given token (no login) or when the login failed.
       type: dict
       returned: always
-      sample: {id: user-1, name: jane, email: jane@example.com}
+      sample: {id: user-1, name: jane, email: jane@example.com, unknown_attributes: []}
     token_expires_at:
       description: When the login's token expires (V(builtin) only), RFC 3339; C(null) otherwise.
       type: str

@@ -167,3 +167,19 @@ def test_find_system_by_name_may_answer_a_null_system(client, fake):
     client.token = 'given-token'
     answering(fake, FakeResponse(200, {'system': None}))
     assert client.find_system_by_name('nobody') is None
+
+
+def test_a_consumption_answer_without_its_figures_is_puddle_with_the_figures_unknown(client, fake):
+    # A CU answer lacking available_cu or consumed_cu (an encoder may leave out a zero) leaves them unknown
+    # (model_attributes): the task goes on, cu_pool says it cannot predict; it is not a server other than Puddle.
+    client.token = 'given-token'
+    answering(fake, FakeResponse(200, {'systems_consumption_info': []}))
+    info = client.get_cu_consumption_info()
+    assert 'available_cu' not in info and 'consumed_cu' not in info
+
+
+def test_a_consumption_answer_that_is_not_an_object_is_still_not_puddles_api(client, fake, no_python_client):
+    client.token = 'given-token'
+    answering(fake, FakeResponse(200, ['not', 'an', 'object']))
+    with pytest.raises(pc.NotPuddleApiError):
+        client.get_cu_consumption_info()

@@ -99,3 +99,14 @@ def test_cloud_argument_spec_has_env_fallback_and_choices():
     assert spec['required'] is True
     assert spec['choices'] == ['aws', 'azure', 'gcp']
     assert spec['fallback'][1] == ['PUDDLE_CLOUD']
+
+
+def test_tags_sent_as_null_are_known_and_empty_for_the_view_and_the_filter_alike():
+    # One meaning (model_attributes, tag_filters): a null attribute is known; only an absent one is unknown.
+    with_null = {'id': 's1', 'name': 'a', 'status': 'started', 'tags': None}
+    without = {'id': 's2', 'name': 'b', 'status': 'started'}
+    assert puddle_info.system_view(with_null)['tags'] == {}
+    assert 'tags' not in puddle_info.system_view(with_null)['unknown_attributes']
+    assert 'tags' in puddle_info.system_view(without)['unknown_attributes']
+    assert ids(puddle_info.filter_systems([with_null, without], tags={'project': None})) == ['s1']
+    assert ids(puddle_info.filter_systems([with_null, without], tags={'project': 'x'})) == []

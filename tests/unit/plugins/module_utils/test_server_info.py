@@ -90,7 +90,7 @@ def test_the_builtin_report_reads_each_section_once_and_names_its_source(make_cl
     assert result['client'] == dict(name='builtin', version=None, version_source=None, transport=None,
                                     requests_counted='HTTP requests')
     assert result['auth'] == dict(method='api_key', api_key_id='demo-key-id', source='AuthService/Login',
-                                  user={'id': 'u-demo', 'name': 'demo', 'email': 'demo@example.com'},
+                                  user={'id': 'u-demo', 'name': 'demo', 'email': 'demo@example.com', 'unknown_attributes': []},
                                   token_expires_at=result['auth']['token_expires_at'])
     assert result['tags'] == dict(count=1, source='TagService/ListTags')
     assert result['clouds'][1] == dict(cloud='azure', images=1, instance_types=1, source=dict(
@@ -206,7 +206,7 @@ def test_the_python_client_report_reads_the_models_through_the_package(memory, m
     assert result['client']['version_source'] == 'importlib.metadata (distribution puddle)'
     # Calls into the package: the login, then a constructor and a read per client (the SystemsClient serves two reads).
     assert result['requests']['count'] == 10
-    assert result['auth']['user'] == {'id': 'user-demo', 'name': 'demo', 'email': 'demo@example.com'}
+    assert result['auth']['user'] == {'id': 'user-demo', 'name': 'demo', 'email': 'demo@example.com', 'unknown_attributes': []}
     assert result['auth']['source'] == 'Authorizer.login, Authorizer.user'
     assert result['clouds'] == [dict(cloud='aws', images=1, instance_types=1, source=dict(
         images='ImagesClient.list_available', instance_types='InstanceTypesClient.list_available'))]
