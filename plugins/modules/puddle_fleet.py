@@ -538,8 +538,9 @@ def main():
     except PuddleError as error:
         # A declaration the fleet cannot honour, a pool too small for the whole fleet (cu_shortage=send_nothing) or
         # the first listing failing: nothing was changed.
-        puddle.fail(in_declared_options(error, params['systems'], params['defaults']), changed=False,
-                    **({} if fleet is None else {'cu': dict(fleet.cu)}))
+        # A fleet that was built returns what RETURN says is always returned (systems, summary), nothing sent.
+        puddle.fail(in_declared_options(error, params['systems'], params['defaults']),
+                    **({'changed': False} if fleet is None else dict(fleet_result(fleet), changed=False)))
     for warning in fleet.warnings:
         puddle.warn(warning)
     result = fleet_result(fleet)

@@ -13,7 +13,11 @@ import pytest
 import yaml
 
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import PreconditionFailedError, ValidationFailedError
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    PreconditionFailedError,
+    TransportError,
+    ValidationFailedError,
+)
 from ansible_collections.puddle.cloud.plugins.module_utils.system_fleet import Fleet, declarations, merge_declaration
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import NAME_PATTERN
 from ansible_collections.puddle.cloud.plugins.modules import puddle_fleet, puddle_system
@@ -989,3 +993,19 @@ def test_puddle_system_check_mode_predicts_the_refusal_of_its_create_or_start(ru
     assert check['actions'] == real['actions']
     if refused:
         assert real['msg'] == 'the CU pool is short: 2 CU needed, 1 available'
+
+
+class ListingFails(FakeSystemsClient):
+    def list_systems(self):
+        raise TransportError('no answer from Puddle (the listing)')
+
+
+def test_a_failed_first_listing_still_returns_each_system_with_nothing_done(run):
+    # Found by the stateful machine (bench/stateful): the failure lacked systems and summary, returned always.
+    result = run(ListingFails(), name_format='train-%02d', count=2, defaults=dict(cloud='aws', product='dai',
+                                                                                 version='1.11.1'))
+    assert result['failed'] is True and result['changed'] is False
+    assert result['failure']['code'] == 'transport'
+    assert [item['name'] for item in result['systems']] == ['train-01', 'train-02']
+    assert all(item['actions'] == [] and item['unconfirmed'] == [] and item['adopted'] == [] for item in result['systems'])
+    assert result['summary']['changed'] == 0
