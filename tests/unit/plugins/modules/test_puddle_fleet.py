@@ -1002,8 +1002,8 @@ class ListingFails(FakeSystemsClient):
 
 def test_a_failed_first_listing_still_returns_each_system_with_nothing_done(run):
     # Found by the stateful machine (bench/stateful): the failure lacked systems and summary, returned always.
-    result = run(ListingFails(), name_format='train-%02d', count=2, defaults=dict(cloud='aws', product='dai',
-                                                                                 version='1.11.1'))
+    defaults = dict(cloud='aws', product='dai', version='1.11.1')
+    result = run(ListingFails(), name_format='train-%02d', count=2, defaults=defaults)
     assert result['failed'] is True and result['changed'] is False
     assert result['failure']['code'] == 'transport'
     assert [item['name'] for item in result['systems']] == ['train-01', 'train-02']
