@@ -72,7 +72,16 @@ CONFIG_TOML = 'enabled_notebooks = true\n'
 REGRESSIONS = (
     ("puddle_fleet with api_client=puddle_client waits for its systems (PythonClientAdapter.poll_systems)",
      [("fleet_task", {"api_client": "puddle_client", "check_mode": False, "indexes": [0], "state": "present"})]),
+    ("a create through api_client=puddle_client whose answer was dropped is reported unconfirmed (seed 2370662691)",
+     [("fleet_task", {"api_client": "builtin", "check_mode": False, "indexes": [0], "state": "present"}),
+      ("fault_on", {"fault": "answer_lost"}),
+      ("fleet_task", {"api_client": "builtin", "check_mode": False, "indexes": [0], "state": "present"}),
+      ("system_task", {"api_client": "puddle_client", "check_mode": False, "disk": None, "index": 1,
+                       "recreate": False, "state": "present"})]),
 )
+# Puddle's Python client (here its double) reports these refusals as a connection problem, as it does a dropped
+# connection: with api_client=puddle_client a change refused so is unconfirmed (docs/api.md section 10).
+CLIENT_HIDDEN_REFUSALS = ("unavailable", "resource_exhausted")
 
 # Known issues excluded from the invariants, each owned by another part of the work (see the report of issue 21).
 KNOWN_ISSUES = ()
@@ -387,14 +396,15 @@ def build_machine(sim):
                 unread = [RPC_ACTIONS[e["method"]] for e in own
                           if e["changing"] and e["fault"] == "drop" and e["name"] is None]
                 for part in result["systems"]:
-                    self._check_record(part, [e for e in own if e["name"] == part["name"]], check_mode, unread)
+                    self._check_record(part, [e for e in own if e["name"] == part["name"]], check_mode, unread,
+                                       args.get("api_client"))
                     if part.get("failure"):
                         assert part["failure"].get("code") and part["failure"].get("message"), part
                     elif not check_mode and not result.get("failed"):
                         self._check_state(part.get("system"), part["state"])
                 assert result["changed"] == any(part["changed"] for part in result["systems"]), result
                 return
-            self._check_record(result, own, check_mode)
+            self._check_record(result, own, check_mode, api_client=args.get("api_client"))
             if result.get("failed"):
                 failure = result.get("failure") or {}
                 assert failure.get("code") and result.get("msg"), "a failed task does not say why: %s" % result
@@ -407,12 +417,15 @@ def build_machine(sim):
             wanted = {"present": LIVE, "restarted": ("started",), "absent": (None,)}.get(state, (state,))
             assert status in wanted, "the task succeeded with the system %s, declared %s" % (status, state)
 
-        def _check_record(self, result, own, check_mode, unread=()):
+        def _check_record(self, result, own, check_mode, unread=(), api_client=None):
             for key in ("changed", "actions", "adopted", "unconfirmed"):
                 assert key in result, "the result has no %s: %s" % (key, result)
             committed = [RPC_ACTIONS[e["method"]] for e in own if e["changing"] and e["committed"]]
             dropped = [RPC_ACTIONS[e["method"]] for e in own if e["changing"] and e["answer"] == "dropped"]
             dropped += list(unread)
+            if api_client == "puddle_client":
+                dropped += [RPC_ACTIONS[e["method"]] for e in own
+                            if e["changing"] and not e["committed"] and e["fault"] in CLIENT_HIDDEN_REFUSALS]
             unconfirmed = [item["action"] for item in result["unconfirmed"]]
             actions = [action for action in result["actions"] if action != "wait"]
             if check_mode:

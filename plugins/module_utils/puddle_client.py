@@ -509,6 +509,21 @@ def transport_error_from_failure(failure, rpc_name, server_address=''):
     return TransportError('{0}: request to {1} failed ({2})'.format(rpc_name, where, failure.detail), retryable=False)
 
 
+def say_unconfirmed(route, error, why='an answer to this request was lost'):
+    """Mark error, ending a call of route that Puddle may have carried out, with that action (see take_unconfirmed).
+
+    Every client marks such a failure here; why says how the client came not to know. A read changes nothing:
+    error is left as it is.
+    """
+    action = ACTION_OF_ROUTE.get(route)
+    if action is None:
+        return
+    error.may_have_been_committed = True
+    error.unconfirmed_action = action
+    error.set_message('{0}; {1}, so Puddle may have carried out the {2}: run the task again to converge'.format(
+        error.message, why, action))
+
+
 def take_unconfirmed(error):
     """{action, reason: answer_lost} when Puddle may have carried out error's request, else None.
 
@@ -844,13 +859,7 @@ class PuddleClient(object):
     @staticmethod
     def _say_unconfirmed(route, error):
         """Mark error, ending a call whose answer was lost, with the action Puddle may have carried out."""
-        action = ACTION_OF_ROUTE.get(route)
-        if action is None:
-            return  # a read: whatever was lost changed nothing
-        error.may_have_been_committed = True
-        error.unconfirmed_action = action
-        error.set_message('{0}; an answer to this request was lost, so Puddle may have carried out the {1}: run '
-                          'the task again to converge'.format(error.message, action))
+        say_unconfirmed(route, error)
 
     @staticmethod
     def _resolve_lost_answer(resolve_lost_answer, error, answer_lost, final):

@@ -39,6 +39,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     DEFAULT_RETRY_TIMEOUT,
     backoff_delay,
     normalize_server_address,
+    say_unconfirmed,
     scrub_secrets,
     shown_address,
 )
@@ -337,6 +338,18 @@ def product_object(modules, product):
 DEFAULT_CLOUD = 'aws'
 # Exceptions of the package that say "try again": connection problems.
 RETRYABLE_BUILTIN_ERRORS = (ConnectionError, TimeoutError)
+# The failures of a call that changes something which prove that Puddle carried nothing out: the refusals the
+# reference documents for those methods (ValidationFailedError, PreconditionFailedError) and a refused
+# authentication. Any other failure (a connection dropped or reset, a timeout, an answer that is not Puddle's,
+# an exception the reference does not document) may have come after Puddle carried the change out: the client
+# does not tell a request never sent from an answer lost, so the change is unconfirmed (docs/api.md section 10).
+REFUSALS = (ValidationFailedError, PreconditionFailedError, AuthError)
+UNCONFIRMED_WHY = "Puddle's Python client does not say whether the request reached Puddle"
+
+
+def is_refusal(error):
+    """True when error, ending a call that changes something, proves that Puddle carried nothing out (REFUSALS)."""
+    return isinstance(error, REFUSALS)
 
 
 class PythonClientAdapter(object):
@@ -476,6 +489,20 @@ class PythonClientAdapter(object):
         except Exception as error:
             raise self._typed_error(error)
 
+    def _change(self, route, function, *args, **kwargs):
+        """One call that changes something (route: its route of puddle_client.ROUTES), never retried.
+
+        A failure that is not a refusal (is_refusal) is marked with the action Puddle may have carried out
+        (puddle_client.say_unconfirmed, as the builtin client marks a request whose answer was lost), so the
+        task reports it in unconfirmed.
+        """
+        try:
+            return self._call(function, *args, **kwargs)
+        except PuddleError as error:
+            if not is_refusal(error):
+                say_unconfirmed(route, error, UNCONFIRMED_WHY)
+            raise
+
     def set_task_deadline(self, deadline, option):
         """As PuddleClient.set_task_deadline: no retry past deadline (monotonic), named after option."""
         self.task_deadline = deadline
@@ -568,7 +595,9 @@ class PythonClientAdapter(object):
 
     def create_system(self, name, cloud, image_id=None, product=None, version=None, instance_type_id=None,
                       instance_type_name=None, disk_size_gb=256, idle_interval=60, tags=None):
-        self.last_adoption = None  # this adapter adopts no creation: a refusal fails
+        # This adapter adopts no creation: a refusal fails, and a create that may have been carried out fails
+        # unconfirmed (_change); the system a later lookup finds is then never reported as someone else's.
+        self.last_adoption = None
         kwargs = dict(name=name, disk_size_gb=disk_size_gb, idle_interval=idle_interval, tags=self._tag_data(tags))
         if image_id is not None:
             kwargs['image'] = self._catalogue_model('images', cloud, image_id)
@@ -580,7 +609,7 @@ class PythonClientAdapter(object):
             kwargs['instance_type'] = self._catalogue_model('instance_types', cloud, instance_type_id)
         if instance_type_name is not None:
             kwargs['instance_type_name'] = instance_type_name
-        model = self._call(self._systems(cloud).create, **kwargs)
+        model = self._change('create_system', self._systems(cloud).create, **kwargs)
         return system_dict(model)
 
     def _tag_data(self, tags):
@@ -626,7 +655,7 @@ class PythonClientAdapter(object):
         """
         self.last_adoption = None
         try:
-            self._call(getattr(self._systems(), method_name), system_id)
+            self._change(route, getattr(self._systems(), method_name), system_id)
         except PreconditionFailedError as error:
             system = self.get_system(system_id)
             if system.get('status') in ACTION_EFFECT_STATUSES[route]:
@@ -662,12 +691,12 @@ class PythonClientAdapter(object):
 
     def refresh_idle_timeout(self, system_id):
         self.last_adoption = None
-        self._call(self._systems().refresh_idle_timeout, system_id)
+        self._change('refresh_idle_timeout', self._systems().refresh_idle_timeout, system_id)
         return self._after('refresh_idle_timeout', system_id)
 
     def update_config_toml(self, system_id, config_toml):
         self.last_adoption = None
-        self._call(self._systems().update_config_toml, system_id, config_toml)
+        self._change('update_config_toml', self._systems().update_config_toml, system_id, config_toml)
         return self._after('update_config_toml', system_id)
 
     def get_config_toml(self, system_id):
