@@ -4,12 +4,16 @@
 """api_client=puddle_client: the conversion table row by row, and the adapter driving the double of
 puddle.client (its HTTP replaced by an in-memory Puddle), with string and with enum statuses."""
 
+import contextlib
 import datetime
 import enum
+import io
+import json
 import inspect
 import types
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client, puddle_pyclient
 from ansible_collections.puddle.cloud.plugins.module_utils.client_factory import make_client
@@ -779,3 +783,102 @@ def test_poll_systems_times_out_with_the_number_of_listings(puddle):
         adapter.poll_systems(lambda systems: False, timeout=5, poll_interval=2)
     assert caught.value.meta['rounds'] == 4
     assert clock.slept == [2, 2, 1]
+
+
+# A change whose call into Puddle's client fails other than by a documented refusal may have been carried out:
+# unconfirmed, marked as the builtin client marks a request whose answer was lost (issue 21, seed 2370662691).
+CHANGES = [
+    ('CreateSystem', 'create', lambda adapter: adapter.create_system(
+        'churn', 'aws', product='dai', version='1.11.1', instance_type_name='m5.xlarge')),
+    ('StartSystem', 'start', lambda adapter: adapter.start_system('s1')),
+    ('StopSystem', 'stop', lambda adapter: adapter.stop_system('s1')),
+    ('RestartSystem', 'restart', lambda adapter: adapter.restart_system('s1')),
+    ('FailSystem', 'fail', lambda adapter: adapter.fail_system('s1')),
+    ('TerminateSystem', 'terminate', lambda adapter: adapter.terminate_system('s1')),
+    ('RefreshIdleTimeout', 'refresh_idle_timeout', lambda adapter: adapter.refresh_idle_timeout('s1')),
+    ('UpdateConfigToml', 'upload', lambda adapter: adapter.update_config_toml('s1', 'enabled_notebooks = true\n')),
+]
+
+
+def _answers_then_loses(puddle, monkeypatch, method, lost):
+    """The in-memory Puddle carries out method, then the answer is lost with the exception lost."""
+    original = puddle.post
+
+    def post(server_address, service, method_name, body, headers, *hooks):
+        if method_name != method:
+            return original(server_address, service, method_name, body, headers, *hooks)
+        if method_name in ('RefreshIdleTimeout', 'UpdateConfigToml'):
+            puddle.calls.append(method_name)  # the in-memory Puddle does not answer these: taken as carried out
+        else:
+            original(server_address, service, method_name, body, headers, *hooks)
+        raise lost
+    monkeypatch.setattr(double_module('puddle.client._wire'), 'post', post)
+
+
+@pytest.mark.parametrize('method, action, call', CHANGES, ids=[change[0] for change in CHANGES])
+@pytest.mark.parametrize('lost', [ConnectionError('Remote end closed connection without response'),
+                                  TimeoutError('timed out'), ConnectionResetError('reset by peer'),
+                                  RuntimeError('Puddle answered internal: boom')],
+                         ids=['dropped', 'timeout', 'reset', 'undocumented'])
+def test_a_change_whose_call_failed_without_a_refusal_is_unconfirmed(adapter, puddle, monkeypatch, method, action,
+                                                                    call, lost):
+    puddle.add(system_record('s1', 'churn', 'started' if method != 'StartSystem' else 'stopped'))
+    _answers_then_loses(puddle, monkeypatch, method, lost)
+    with pytest.raises(puddle_client.PuddleError) as caught:
+        call(adapter)
+    assert puddle.calls.count(method) == 1  # never sent twice
+    assert caught.value.may_have_been_committed
+    assert puddle_client.take_unconfirmed(caught.value) == dict(action=action, reason='answer_lost')
+    assert caught.value.carried_out_action is None
+    assert 'may have carried out the {0}: run the task again to converge'.format(action) in caught.value.message
+    assert adapter.last_adoption is None
+
+
+@pytest.mark.parametrize('method, action, call', CHANGES, ids=[change[0] for change in CHANGES])
+@pytest.mark.parametrize('refusal', ['ValidationFailedError', 'PreconditionFailedError', 'AuthError'])
+def test_a_change_refused_by_puddle_is_not_unconfirmed(adapter, puddle, method, action, call, refusal):
+    if refusal == 'AuthError':
+        error = double_module('puddle.client.auth.authorizer').AuthError('the token was refused')
+    else:
+        error = getattr(double_module('puddle.client.errors.puddle_errors'), refusal)('refused')
+    # A system where no action takes it: a refused action is not found already done (no adoption).
+    puddle.add(system_record('s1', 'churn', 'provisioning'))
+    puddle.errors[method] = error
+    with pytest.raises(puddle_client.PuddleError) as caught:
+        call(adapter)
+    assert not caught.value.may_have_been_committed
+    assert puddle_client.take_unconfirmed(caught.value) is None
+    assert 'may have carried out' not in caught.value.message
+
+
+def test_a_system_found_after_an_unconfirmed_create_is_not_adopted(adapter, puddle, monkeypatch):
+    """The create fails unconfirmed; the system a lookup finds afterwards is the task's maybe, never someone else's."""
+    _answers_then_loses(puddle, monkeypatch, 'CreateSystem', ConnectionError('Remote end closed connection'))
+    with pytest.raises(TransportError) as caught:
+        adapter.create_system('churn', 'aws', product='dai', version='1.11.1', instance_type_name='m5.xlarge')
+    assert caught.value.unconfirmed_action == 'create'
+    found = adapter.find_system_by_name('churn')
+    assert found['name'] == 'churn' and found['status'] == 'provisioning'
+    assert adapter.last_adoption is None
+
+
+def test_puddle_system_reports_a_create_whose_answer_was_lost_as_unconfirmed(puddle, monkeypatch):
+    """The module's result with this client: unconfirmed [create], changed, nothing adopted (seed 2370662691)."""
+    from ansible_collections.puddle.cloud.plugins.modules import puddle_system
+
+    puddle.catalogue = {
+        'images': [dict(id='img-1', name='dai-1.11.1', cloud='aws', product='dai', version='1.11.1', status='active')],
+        'instance_types': [dict(id='it-1', name='m5.xlarge', cloud='aws', cpu=4, memory_gb=16, gpu=0, cu_per_hour=4)],
+        'tags': []}
+    _answers_then_loses(puddle, monkeypatch, 'CreateSystem', ConnectionError('Remote end closed connection'))
+    args = dict(server_address=SERVER, api_key_id='demo-key-id', api_secret_key='demo-secret-key',
+                api_client='puddle_client', name='churn', state='present', cloud='aws', product='dai',
+                version='1.11.1', instance_type='m5.xlarge')
+    output = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(output), pytest.raises(SystemExit):
+        puddle_system.main()
+    result = json.loads(output.getvalue())
+    assert result['failed'] and result['changed'] is True, result['msg']
+    assert result['actions'] == [] and result['adopted'] == []
+    assert result['unconfirmed'] == [dict(action='create', reason='answer_lost')]
+    assert puddle.calls.count('CreateSystem') == 1
