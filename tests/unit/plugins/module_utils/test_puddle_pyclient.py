@@ -7,9 +7,9 @@ puddle.client (its HTTP replaced by an in-memory Puddle), with string and with e
 import contextlib
 import datetime
 import enum
+import inspect
 import io
 import json
-import inspect
 import types
 
 import pytest
@@ -821,7 +821,7 @@ def _answers_then_loses(puddle, monkeypatch, method, lost):
                                   RuntimeError('Puddle answered internal: boom')],
                          ids=['dropped', 'timeout', 'reset', 'undocumented'])
 def test_a_change_whose_call_failed_without_a_refusal_is_unconfirmed(adapter, puddle, monkeypatch, method, action,
-                                                                    call, lost):
+                                                                     call, lost):
     puddle.add(system_record('s1', 'churn', 'started' if method != 'StartSystem' else 'stopped'))
     _answers_then_loses(puddle, monkeypatch, method, lost)
     with pytest.raises(puddle_client.PuddleError) as caught:
