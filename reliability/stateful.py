@@ -395,6 +395,10 @@ def build_machine(sim):
                 # A connection dropped before the request was read names no system: any system's may be it.
                 unread = [RPC_ACTIONS[e["method"]] for e in own
                           if e["changing"] and e["fault"] == "drop" and e["name"] is None]
+                if args.get("api_client") == "puddle_client":
+                    # Refused before it was read (no name either), and reported by that client as a dropped connection.
+                    unread += [RPC_ACTIONS[e["method"]] for e in own if e["changing"] and e["name"] is None
+                               and e["system_id"] is None and e["fault"] in CLIENT_HIDDEN_REFUSALS]
                 for part in result["systems"]:
                     self._check_record(part, [e for e in own if e["name"] == part["name"]], check_mode, unread,
                                        args.get("api_client"))
