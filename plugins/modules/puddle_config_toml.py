@@ -346,6 +346,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     UnsupportedOperationError,
     WaitTimeoutError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.option_ranges import RULE as RANGE_RULE, seconds_problem
 from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord, PuddleModule
 
@@ -437,6 +438,11 @@ class ConfigTomlTask(object):
                               % (self.params['wait_timeout'], name, awaited, last.get('status', 'unknown')))
 
     def _run(self):
+        # Before any request: a bound that is not a finite number (nan, inf) would disable it (option_ranges).
+        for option in ('wait_timeout', 'poll_interval'):
+            problem = seconds_problem(option, self.params[option])
+            if problem is not None:
+                self._fail(problem, field=option, rule=RANGE_RULE)
         content = self._declared_content()
         self.puddle.bound_requests_by(self.deadline, 'wait_timeout')
         self.system = find_system(self.client, self.params['system'])

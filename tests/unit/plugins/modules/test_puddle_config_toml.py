@@ -38,7 +38,7 @@ def fake(monkeypatch):
 
 
 def run_module(args, capsys, check_mode=False, diff=False):
-    args = dict(CONNECTION, poll_interval=1, **args)
+    args = dict(dict(CONNECTION, poll_interval=1), **args)
     if check_mode:
         args['_ansible_check_mode'] = True
     if diff:
@@ -384,4 +384,26 @@ def test_a_failure_on_the_connection_options_still_returns_what_is_always_return
     assert result['failed'] is True
     assert result['failure']['field'] == 'server_address'
     assert (result['changed'], result['actions'], result['adopted'], result['unconfirmed']) == (False, [], [], [])
+    assert fake.methods() == []
+
+
+# -- Retry bounds: every option that is a number of seconds is a finite number in its range, before any request
+
+@pytest.mark.parametrize('option, value, rule', [
+    ('wait_timeout', -1, '0 or more'),
+    ('poll_interval', 0, 'more than 0'),
+    ('poll_interval', float('nan'), 'more than 0'),
+    ('poll_interval', float('inf'), 'more than 0'),
+    ('retry_timeout', float('nan'), '0 or more'),
+    ('retry_timeout', float('inf'), '0 or more'),
+    ('retry_timeout', -5, '0 or more'),
+    ('request_timeout', float('nan'), 'more than 0'),
+    ('request_timeout', 0, 'more than 0'),
+])
+def test_a_seconds_option_out_of_its_range_fails_before_any_request(fake, capsys, option, value, rule):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module({'system': 'dai-1', 'content': CONFIG, option: value}, capsys)
+    assert result['failed'] is True
+    assert (result['failure']['field'], result['failure']['rule']) == (option, 'range')
+    assert result['msg'].startswith('%s must be a finite number of seconds, %s, got ' % (option, rule))
     assert fake.methods() == []

@@ -535,11 +535,11 @@ def decoded(value):
     (dict(systems=[dict(name='a', image='aws-dai-1.11.1', version='1.11.1')]), 'systems[0].image', 'exclusive',
      'System a (systems[0]): image and product/version are mutually exclusive (rule exclusive)'),
     (dict(systems=[dict(name='a')], wait_timeout=-1), 'wait_timeout', 'range',
-     'wait_timeout must be 0 or more, got -1 (rule range)'),
+     'wait_timeout must be a finite number of seconds, 0 or more, got -1 (rule range)'),
     (dict(systems=[dict(name='a')], poll_interval=0), 'poll_interval', 'range',
-     'poll_interval must be more than 0, got 0 (rule range)'),
+     'poll_interval must be a finite number of seconds, more than 0, got 0 (rule range)'),
     (dict(systems=[dict(name='a')], poll_interval=-0.5), 'poll_interval', 'range',
-     'poll_interval must be more than 0, got -0.5 (rule range)'),
+     'poll_interval must be a finite number of seconds, more than 0, got -0.5 (rule range)'),
 ])
 def test_each_rule_of_the_fleet_fails_with_its_message(run, args, field, rule, message):
     fake = FakeSystemsClient()
