@@ -846,6 +846,19 @@ def test_prune_tags_compare_values_exactly(run):
     assert [item['name'] for item in result['systems']] == ['x-2']
 
 
+@pytest.mark.parametrize('entry', [{'name': 'env'}, 'env', None])
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_prune_never_selects_a_system_whose_tag_value_is_unknown(run, entry, check_mode):
+    """A tag reported without its value is unknown, not "no value": prune_tags {env: null} does not terminate it."""
+    odd = make_system('x-1', tags=[{'name': 'project', 'value': 'lab'}, entry])
+    empty = make_system('x-2', tags=[{'name': 'project', 'value': 'lab'}])  # carries no env tag: no value
+    fake = FakeSystemsClient([odd, empty])
+    result = run(fake, check_mode=check_mode, prune=True, prune_tags={'project': 'lab', 'env': None})
+    assert 'failed' not in result, result
+    assert [item['name'] for item in result['systems']] == ['x-2']
+    assert live(fake) == (['x-1', 'x-2'] if check_mode else ['x-1'])
+
+
 def test_the_drift_failure_names_the_first_attribute_of_the_first_system(run):
     fake = FakeSystemsClient([make_system('a', disk_size_gb=1024, instance_type='m5.4xlarge', instance_type_id='aws-m5.4xlarge'),
                               make_system('b', idle_interval=30)])
