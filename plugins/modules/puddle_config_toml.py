@@ -84,6 +84,7 @@ options:
   poll_interval:
     description:
       - Seconds between two status requests while waiting.
+      - A finite number greater than 0 (V(nan) and V(inf) are refused before any request).
     type: float
     default: 5
   force:
