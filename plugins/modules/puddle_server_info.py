@@ -53,6 +53,9 @@ notes:
     reported (Puddle says it has no value), a field missing is unknown. V(puddle_client), the attributes
     of the collection's conversion table (C(plugins/module_utils/puddle_pyclient.py)) that the model
     objects have; the modules leave the others out and name them in C(unknown_attributes).
+  - Either way the answer is decided from the models as the client returned them, by the same rule as the
+    C(unknown_attributes) every other module returns, so the two never disagree. A tags list with an entry
+    that has no value (or is not a name and value mapping) makes C(tags) unknown here as there.
   - A model of which no object was seen (no system yet, no system consuming CU) has every attribute
     unknown and C(examined=0).
   - With O(api_client=puddle_client), RV(requests.count) counts the calls into C(puddle.client)

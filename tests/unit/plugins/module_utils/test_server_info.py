@@ -10,6 +10,7 @@ import types
 import pytest
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_info, puddle_pyclient
 from ansible_collections.puddle.cloud.plugins.module_utils import server_info as si
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient import PythonClientAdapter
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakeResponse
@@ -69,11 +70,32 @@ class PartialSystem(object):
 
 
 def test_puddle_client_reports_the_conversion_tables_attributes_the_models_have():
-    section = si.model_attributes('system', [PartialSystem()], si.PYTHON_CLIENT, 'SystemsClient.list')
+    # The report reads the models as the adapter returns them: converted by the conversion table.
+    converted = puddle_pyclient.convert(puddle_pyclient.SYSTEM_FIELDS, PartialSystem())
+    section = si.model_attributes('system', [converted], si.PYTHON_CLIENT, 'SystemsClient.list')
     assert section['reported'] == ['id', 'name', 'status', 'disk_size_gb']
     assert 'idle_interval' in section['unknown'] and 'url' in section['unknown']
     assert len(section['reported']) + len(section['unknown']) == len(si.DOCUMENTED_FIELDS['system'])
     assert 'extra' not in section
+
+
+@pytest.mark.parametrize('tags', [
+    [{'name': 'project', 'value': 'churn'}, {'name': 'env'}],   # a tag without its value
+    [{'name': 'project', 'value': 'churn'}, 'env'],              # an entry that is not a mapping
+    [{'name': 'env', 'value': None}],                            # a value reported as null: known
+    [],
+])
+def test_the_report_and_the_modules_unknown_attributes_agree(make_client, fake, tags):
+    """The same answer from server_info and from every module (model_attributes on the converted models)."""
+    fake.add_system('churn', tags=tags)
+    client = make_client()
+    result, error = si.report(client, clouds=[], api_key_id='demo-key-id')
+    assert error is None
+    view = puddle_info.system_view(client.list_systems()[0])
+    unknown = view['unknown_attributes']
+    assert ('tags' in unknown) == ('tags' in result['models']['system']['unknown'])
+    assert [field for field in si.DOCUMENTED_FIELDS['system'] if field in unknown] == result['models']['system']['unknown']
+    assert ('tags' in result['models']['system']['reported']) == ('tags' in view)
 
 
 # ----------------------------------------------------------------------------- the builtin client
