@@ -265,10 +265,15 @@ def _read_everything(client, api_client, sources, reader, result, clouds, token_
     cu = _section(result, 'cu_pool', reader, sources['cu_consumption'], client.get_cu_consumption_info)
     if cu is not None:
         available, consumed = cu.get('available_cu'), cu.get('consumed_cu')
-        result['cu_pool'] = dict(
-            available_cu=available, consumed_cu=consumed,
-            size=available + consumed if isinstance(available, int) and isinstance(consumed, int) else None,
-            consuming_systems=len(cu.get('systems_consumption_info') or []), source=sources['cu_consumption'])
+        pool = dict(size=available + consumed if isinstance(available, int) and isinstance(consumed, int) else None,
+                    source=sources['cu_consumption'])
+        # A figure the client did not report is unknown: left out and named, never 0 (model_attributes).
+        figures = dict(available_cu='available_cu', consumed_cu='consumed_cu', consuming_systems='systems_consumption_info')
+        for name, attribute in sorted(figures.items()):
+            if is_known(cu, attribute):
+                pool[name] = len(cu[attribute] or []) if name == 'consuming_systems' else cu[attribute]
+        pool['unknown_attributes'] = sorted(name for name, attribute in figures.items() if not is_known(cu, attribute))
+        result['cu_pool'] = pool
         models['cu_consumption'] = model_attributes('cu_consumption', [cu], api_client, sources['cu_consumption'])
         consumption = cu.get('systems_consumption_info') if is_known(cu, 'systems_consumption_info') else None
         models['system_consumption'] = model_attributes('system_consumption', list(consumption or []), api_client,

@@ -232,12 +232,12 @@ cu_pool:
     available_cu:
       description: CU still available (can be negative, see C(docs/api.md)).
       type: int
-      returned: always
+      returned: unless named in RV(cu_pool.unknown_attributes)
       sample: 992
     consumed_cu:
       description: CU consumed now by all users.
       type: int
-      returned: always
+      returned: unless named in RV(cu_pool.unknown_attributes)
       sample: 8
     size:
       description: RV(cu_pool.available_cu) + RV(cu_pool.consumed_cu); C(null) when either is unknown.
@@ -247,13 +247,21 @@ cu_pool:
     consuming_systems:
       description: How many of the user's systems consume CU now.
       type: int
-      returned: always
+      returned: unless named in RV(cu_pool.unknown_attributes)
       sample: 1
     source:
       description: The read that gave the figures.
       type: str
       returned: always
       sample: SystemService/GetCUConsumptionInfo
+    unknown_attributes:
+      description:
+        - The figures of RV(cu_pool) the client did not report (V(available_cu), V(consumed_cu), V(consuming_systems)),
+          left out rather than returned as V(0); empty when all are known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 models:
   description:
     - Per model, which attributes the client reported. Keys C(user), C(image), C(instance_type), C(tag),

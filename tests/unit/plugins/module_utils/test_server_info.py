@@ -118,7 +118,7 @@ def test_the_builtin_report_reads_each_section_once_and_names_its_source(make_cl
     assert result['clouds'][1] == dict(cloud='azure', images=1, instance_types=1, source=dict(
         images='ImageService/ListAvailableImages', instance_types='InstanceTypeService/ListAvailableInstanceTypes'))
     assert [entry['cloud'] for entry in result['clouds']] == ['aws', 'azure', 'gcp']
-    assert result['cu_pool'] == dict(available_cu=1000, consumed_cu=0, size=1000, consuming_systems=0,
+    assert result['cu_pool'] == dict(available_cu=1000, consumed_cu=0, size=1000, consuming_systems=0, unknown_attributes=[],
                                      source='SystemService/GetCUConsumptionInfo')
     # The fake's images carry id, cloud and status only.
     assert result['models']['image']['reported'] == ['id', 'cloud', 'status']
@@ -232,7 +232,7 @@ def test_the_python_client_report_reads_the_models_through_the_package(memory, m
     assert result['auth']['source'] == 'Authorizer.login, Authorizer.user'
     assert result['clouds'] == [dict(cloud='aws', images=1, instance_types=1, source=dict(
         images='ImagesClient.list_available', instance_types='InstanceTypesClient.list_available'))]
-    assert result['cu_pool'] == dict(available_cu=100, consumed_cu=4, size=104, consuming_systems=1,
+    assert result['cu_pool'] == dict(available_cu=100, consumed_cu=4, size=104, consuming_systems=1, unknown_attributes=[],
                                      source='SystemsClient.get_cu_consumption_info')
     for kind in si.MODEL_KINDS:
         model = result['models'][kind]
@@ -318,3 +318,12 @@ def test_an_answer_the_python_client_cannot_decode_is_not_puddles_api(memory):
     assert 'check server_address' in error.message
     assert result['api']['answers'] is False
     assert memory.calls == ['Login']
+
+
+def test_a_cu_figure_the_answer_lacks_is_unknown_not_zero(make_client, fake, monkeypatch):
+    # Before: a consumption answer without systems_consumption_info reported consuming_systems 0.
+    monkeypatch.setattr(fake, '_rpc_GetCUConsumptionInfo', lambda body, user: fake._ok({'available_cu': 990}))
+    result, error = si.report(make_client(), clouds=[], api_key_id='demo-key-id')
+    assert error is None
+    assert result['cu_pool'] == dict(available_cu=990, size=None, source='SystemService/GetCUConsumptionInfo',
+                                     unknown_attributes=['consumed_cu', 'consuming_systems'])
