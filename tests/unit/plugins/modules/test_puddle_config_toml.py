@@ -440,8 +440,7 @@ def without_status(fake, monkeypatch):
 
 
 @pytest.mark.parametrize('check_mode', [True, False])
-def test_an_unknown_config_toml_status_is_not_returned_as_none_and_is_no_reason_to_act(without_status, capsys,
-                                                                                          check_mode):
+def test_an_unknown_config_toml_status_is_not_returned_as_none_nor_a_reason_to_act(without_status, capsys, check_mode):
     without_status.add_system('dai-1', config_toml=CONFIG, applied_config_toml=CONFIG, config_toml_status='applied')
     result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys, check_mode=check_mode)
     assert 'failed' not in result, result
