@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.puddle.cloud.extensions.eda.plugins.event_source import puddle_systems
 from ansible_collections.puddle.cloud.plugins.inventory.puddle import host_vars_of, select_systems
 from ansible_collections.puddle.cloud.plugins.module_utils import model_attributes, puddle_info, system_spec, tag_filters
 
@@ -44,6 +45,7 @@ def test_a_system_whose_tags_are_unknown_is_selected_by_no_filter(tags, tag_filt
     assert tag_filters.selects(a_system(tags), tag_filter) is False
     assert puddle_info.filter_systems([a_system(tags)], tags=tag_filter) == []
     assert select_systems([a_system(tags)], tags=tag_filter) == []
+    assert puddle_systems.selected(a_system(tags), [], tag_filter) is False
 
 
 @pytest.mark.parametrize('tags', UNREADABLE_TAGS)
@@ -57,6 +59,8 @@ def test_every_view_leaves_the_tags_out_and_names_them_unknown(tags):
     for view in (puddle_info.system_view(system), system_spec.system_result(system)):
         assert 'tags' not in view
         assert 'tags' in view['unknown_attributes']
+    event = puddle_systems.make_event(puddle_systems.SYSTEM_ADDED, system)['puddle']['system']
+    assert 'tags' not in event and 'tags' in event['unknown_attributes']
     host_vars = host_vars_of(system)
     assert 'puddle_tags' not in host_vars
     assert 'tags' in host_vars['puddle_unknown_attributes']
