@@ -61,7 +61,7 @@ options:
         with a message naming the bound and the last answer. A request therefore ends at most O(request_timeout) +
         O(retry_timeout) seconds after it was first sent.
       - In a module with a C(wait_timeout) option, no retry of any of the task's requests goes past the end of
-        C(wait_timeout) either (counted from the start of the task). The polls of a wait are requests too: each
+        C(wait_timeout) either (counted from the start of the task). The polls of a wait are requests too, and each
         poll's retries stop at O(retry_timeout), and the wait's own deadline cuts them when it comes first.
       - Must be a finite number, 0 or more (0 sends no retry); anything else (a negative number, V(nan), V(inf)) fails
         the task before any request.
