@@ -7,7 +7,12 @@ Modules (through puddle_module), the inventory plugin and the lookup call make_c
 get answers the same methods with the same dicts and typed errors whichever client it is.
 """
 
-from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import ConfigurationError, PuddleClient
+from ansible_collections.puddle.cloud.plugins.module_utils.option_ranges import RULE, first_seconds_problem
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    ConfigurationError,
+    PuddleClient,
+    ValidationFailedError,
+)
 
 BUILTIN = 'builtin'
 PYTHON_CLIENT = 'puddle_client'
@@ -39,4 +44,8 @@ def make_client(api_client=None, **options):
     if api_client not in CLIENT_CLASSES:
         raise ConfigurationError('api_client must be one of {0}, got {1!r}'.format(', '.join(API_CLIENT_CHOICES), api_client),
                                  meta={'field': 'api_client', 'rule': 'enum'})
+    # Before any request: a timeout that is not a finite number (or is negative) would disable its bound.
+    problem = first_seconds_problem(options)
+    if problem is not None:
+        raise ValidationFailedError(problem[1], meta={'field': problem[0], 'rule': RULE})
     return CLIENT_CLASSES[api_client](**options)

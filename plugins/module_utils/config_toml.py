@@ -156,7 +156,7 @@ def plan_changes(declared, current, restart=False, force=False, loads=USE_DEFAUL
     trustworthy, so the applied text is what the declared content is compared with.
     """
     loads = _parser(loads)
-    status = current.get('config_toml_status') or 'none'
+    status = current.get('config_toml_status')  # None when unknown: only a reported 'failed' changes the comparison
     uploaded_text = current.get('config_toml') or ''
     applied_text = current.get('applied_config_toml') or ''
     holding_text = applied_text if status == 'failed' else uploaded_text

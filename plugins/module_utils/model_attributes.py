@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.puddle.cloud.plugins.module_utils.tag_filters import tags_as_dict
+
 # The field of every returned model (system, image, instance type, tag, CU consumption) that names the
 # attributes the client did not report; those attributes are absent from the model.
 UNKNOWN_FIELD = 'unknown_attributes'
@@ -46,16 +48,29 @@ ESSENTIAL_ATTRIBUTES = {
 }
 
 
+# Attributes whose reported value can still be unreadable: a tags list with an entry that is not a {name, value}
+# mapping is unknown as a whole (tag_filters.tags_as_dict, docs/reliability.md "Tag filters").
+_READABLE = {
+    'tags': lambda value: tags_as_dict(value) is not None,
+}
+
+
 def is_known(model, attribute):
-    """Whether the client reported this attribute of the model (a null value is known: it is null)."""
-    return model is not None and attribute in model
+    """Whether the client reported this attribute of the model, in a form it can be read in.
+
+    A null value is known: it is null.
+    """
+    if model is None or attribute not in model:
+        return False
+    readable = _READABLE.get(attribute)
+    return readable is None or readable(model[attribute])
 
 
 def unknown_attributes(model, kind):
     """The attributes of MODEL_ATTRIBUTES[kind] the model lacks, sorted; [] for no model."""
     if model is None:
         return []
-    return sorted(attribute for attribute in MODEL_ATTRIBUTES[kind] if attribute not in model)
+    return sorted(attribute for attribute in MODEL_ATTRIBUTES[kind] if not is_known(model, attribute))
 
 
 def missing_essentials(model, kind):
@@ -80,9 +95,14 @@ def attribute_report(kind, models):
 
 
 def with_unknown(view, model, kind):
-    """The returned view of a model, with UNKNOWN_FIELD naming what the model lacks (None stays None)."""
+    """The returned view of a model, with UNKNOWN_FIELD naming what the model lacks (None stays None).
+
+    An attribute reported in a form that cannot be read (is_known) is left out of the view, never returned.
+    """
     if view is None:
         return None
     view = dict(view)
     view[UNKNOWN_FIELD] = unknown_attributes(model, kind)
+    for attribute in view[UNKNOWN_FIELD]:
+        view.pop(attribute, None)
     return view

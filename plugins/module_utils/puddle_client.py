@@ -809,10 +809,13 @@ class PuddleClient(object):
             raise
 
     def _attempt_timeout(self, retry_budget_end):
-        """request_timeout for a first attempt; a retry outside a wait may not last past the retry budget."""
-        if retry_budget_end is None or self._wait_deadline is not None:
+        """request_timeout for a first attempt; a retry may not last past the retry budget (nor, outside a wait,
+        past the task's deadline)."""
+        if retry_budget_end is None:
             return self.request_timeout
-        end = retry_budget_end if self.task_deadline is None else min(retry_budget_end, self.task_deadline)
+        end = retry_budget_end
+        if self._wait_deadline is None and self.task_deadline is not None:
+            end = min(end, self.task_deadline)
         return max(min(float(self.request_timeout), end - self._monotonic()), 0.001)
 
     def set_task_deadline(self, deadline, option):
@@ -829,13 +832,15 @@ class PuddleClient(object):
         if not error.retryable or attempt >= self.max_retries:
             return None
         delay = retry_delay(error, attempt, self.backoff_base, self.backoff_max, self._random, self.retry_after_max)
-        if retry_budget_end is not None and self._wait_deadline is None:
-            # Outside a wait (which has its own deadline): retry_timeout, and the task's own deadline.
+        if retry_budget_end is not None:
+            # retry_timeout, and outside a wait the task's own deadline. Inside a wait (a poll of wait_for_status,
+            # poll_systems...) retry_timeout bounds each poll's retries too; the wait's deadline, when it comes
+            # first, cuts the delay below and the wait ends with its timeout.
             bound, end = 'retry_timeout={0:g} s'.format(self.retry_timeout), retry_budget_end
-            if self.task_deadline is not None and self.task_deadline < end:
+            if self._wait_deadline is None and self.task_deadline is not None and self.task_deadline < end:
                 bound, end = self.task_deadline_option, self.task_deadline
             left = end - self._monotonic()
-            if delay >= left:
+            if delay >= left and (self._wait_deadline is None or end < self._wait_deadline):
                 self._say_out_of_retry_budget(error, attempt, delay, left, bound)
                 return None
         if self._wait_deadline is None:

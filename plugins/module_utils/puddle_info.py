@@ -69,9 +69,8 @@ def filter_tags(tags, name=None, status=None):
     return select(tags, name=_as_list(name), status=_as_list(status))
 
 
-def tags_as_dict(tag_data):
-    """[{'name': n, 'value': v}, ...] -> {n: v}."""
-    return dict((tag.get('name'), tag.get('value')) for tag in (tag_data or []))
+# [{'name': n, 'value': v}, ...] -> {n: v}, None when unreadable: the one conversion (tag_filters.py).
+tags_as_dict = tag_filters.tags_as_dict
 
 
 # The one tag filter of the collection (tag_filters.py): a null value means "no value", and a system whose

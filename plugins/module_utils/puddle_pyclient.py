@@ -816,7 +816,9 @@ class PythonClientAdapter(object):
                 raise ConfigTomlUploadFailedError('The config.toml upload to system {0} failed'.format(system_id),
                                                   meta={'config_toml_status': 'failed'})
             raise typed
-        return {'config_toml_status': self._get(system_id).get('config_toml_status')}
+        system = self._get(system_id)
+        # A status the client does not report stays unknown: the key is left out, never filled with null.
+        return dict((field, system[field]) for field in ('config_toml_status',) if field in system)
 
 
 def _parameters(function):

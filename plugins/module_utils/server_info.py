@@ -7,16 +7,13 @@ Plain Python, no Ansible import: report(client, ...) takes a client of client_fa
 PythonClientAdapter) and returns the report the module returns. Each section names its source (the
 route, or the method of Puddle's Python client, that gave it).
 
-Which attributes a client reports per model is computed here, from the answers received:
-
-- builtin: the fields of docs/api.md, section 3 (DOCUMENTED_FIELDS) that the JSON objects carried; a
-  field sent as null is reported (Puddle says "no value"), a field absent is unknown.
-- puddle_client: the rows of the conversion tables of puddle_pyclient (one per field) for which the
-  model object has one of the row's attribute names; the others are unknown (the adapter leaves them
-  out of what it returns and names them in unknown_attributes).
-
-model_attributes() is the one place that decides it; when the conversion layer marks unknown
-attributes itself, this is the function to point at that mechanism.
+Which attributes a client reports per model is decided from the models the client returned (the dicts
+the modules see: the builtin client's decoded answer, or what the conversion tables of puddle_pyclient
+built), by model_attributes.py, the one mechanism the modules' unknown_attributes use too. So this
+report can never disagree with the unknown_attributes of another module: an attribute the client did
+not report, or reported in a form that cannot be read (a tag without its value), is unknown here as
+there; a field sent as null is reported (Puddle says "no value"). With the builtin client, fields
+docs/api.md does not document are listed as extra.
 """
 
 import sys
@@ -30,7 +27,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PuddleError,
     TransportError,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import MODEL_ATTRIBUTES, with_unknown
+from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import MODEL_ATTRIBUTES, is_known, with_unknown
 
 CLOUDS = ('aws', 'azure', 'gcp')
 BUILTIN = 'builtin'
@@ -81,31 +78,6 @@ def client_name(client):
 
 # ----------------------------------------------------------------------------- which attributes a client reports
 
-def _has(model, names):
-    if isinstance(model, dict):
-        return any(name in model for name in names)
-    return any(hasattr(model, name) for name in names)
-
-
-def _rows(kind, api_client):
-    """(field, attribute names) per documented field of kind, as the chosen client reads them."""
-    if api_client == BUILTIN:
-        return [(field, (field,)) for field in DOCUMENTED_FIELDS[kind]]
-    # Only with api_client=puddle_client: the builtin path never imports the second client.
-    from ansible_collections.puddle.cloud.plugins.module_utils import puddle_pyclient
-
-    table = {
-        'user': puddle_pyclient.USER_FIELDS,
-        'image': puddle_pyclient.IMAGE_FIELDS,
-        'instance_type': puddle_pyclient.INSTANCE_TYPE_FIELDS,
-        'tag': puddle_pyclient.TAG_FIELDS,
-        'system': puddle_pyclient.SYSTEM_FIELDS,
-        'cu_consumption': puddle_pyclient.CU_CONSUMPTION_FIELDS,
-        'system_consumption': puddle_pyclient.SYSTEM_CONSUMPTION_FIELDS,
-    }[kind]
-    return [(field, tuple(names)) for field, names, _conversion in table]
-
-
 def _extra_fields(kind, models):
     """Fields a JSON object carried that docs/api.md does not document (builtin only)."""
     documented = set(DOCUMENTED_FIELDS[kind])
@@ -113,19 +85,20 @@ def _extra_fields(kind, models):
 
 
 def model_attributes(kind, models, api_client, source):
-    """Which attributes of kind the client reported in models (the answers' objects, before conversion).
+    """Which attributes of kind the client reported in models (the models it returned, after conversion).
 
-    reported: carried by every object examined; unknown: by none (all of them when no object was
-    examined); partly: by some. extra (builtin): fields not in docs/api.md.
+    reported: known in every model examined; unknown: in none (all of them when no model was examined);
+    partly: in some. Known means model_attributes.is_known, as every module's unknown_attributes.
+    extra (builtin): fields not in docs/api.md.
     """
-    models = [model for model in (models or []) if model is not None]
-    rows = _rows(kind, api_client)
-    carried = dict((field, sum(1 for model in models if _has(model, names))) for field, names in rows)
+    models = [model for model in (models or []) if isinstance(model, dict)]
+    fields = DOCUMENTED_FIELDS[kind]
+    carried = dict((field, sum(1 for model in models if is_known(model, field))) for field in fields)
     section = dict(
         examined=len(models),
-        reported=[field for field, _names in rows if models and carried[field] == len(models)],
-        unknown=[field for field, _names in rows if carried[field] == 0],
-        partly=[field for field, _names in rows if 0 < carried[field] < len(models)],
+        reported=[field for field in fields if models and carried[field] == len(models)],
+        unknown=[field for field in fields if carried[field] == 0],
+        partly=[field for field in fields if 0 < carried[field] < len(models)],
         source=source,
     )
     if api_client == BUILTIN:
@@ -201,11 +174,6 @@ def _error(error):
     return dict(code=error.code, message=error.message, http_status=error.http_status)
 
 
-def _raw(client, api_client, result):
-    """The objects the answer carried, before any conversion."""
-    return result if api_client == BUILTIN else getattr(client, 'last_read', None)
-
-
 def report(client, clouds=CLOUDS, api_key_id=None, token_given=False, monotonic=time.monotonic):
     """The report of puddle_server_info, and the first error (None when every read worked).
 
@@ -269,13 +237,12 @@ def _read_everything(client, api_client, sources, reader, result, clouds, token_
         auth['user'] = with_unknown(user, user, 'user')
         auth['token_expires_at'] = getattr(client, 'token_expires_at', None)
         auth['source'] = sources['login']
-        raw_user = user if api_client == BUILTIN else getattr(getattr(client, 'authorizer', None), 'user', None)
-        models['user'] = model_attributes('user', [raw_user], api_client, sources['login'])
+        models['user'] = model_attributes('user', [user], api_client, sources['login'])
 
     tags = _section(result, 'tags', reader, sources['tags'], client.list_tags)
     if tags is not None:
         result['tags'] = dict(count=len(tags), source=sources['tags'])
-        models['tag'] = model_attributes('tag', _raw(client, api_client, tags), api_client, sources['tags'])
+        models['tag'] = model_attributes('tag', tags, api_client, sources['tags'])
 
     images_seen, instance_types_seen = [], []
     for cloud in clouds:
@@ -284,11 +251,11 @@ def _read_everything(client, api_client, sources, reader, result, clouds, token_
         images = _section(result, 'clouds', reader, sources['images'], client.list_images, cloud)
         if images is not None:
             entry['images'] = len(images)
-            images_seen.extend(_raw(client, api_client, images) or [])
+            images_seen.extend(images)
         instance_types = _section(result, 'clouds', reader, sources['instance_types'], client.list_instance_types, cloud)
         if instance_types is not None:
             entry['instance_types'] = len(instance_types)
-            instance_types_seen.extend(_raw(client, api_client, instance_types) or [])
+            instance_types_seen.extend(instance_types)
         result['clouds'].append(entry)
     if clouds:
         models['image'] = model_attributes('image', images_seen, api_client, sources['images'])
@@ -297,18 +264,21 @@ def _read_everything(client, api_client, sources, reader, result, clouds, token_
 
     cu = _section(result, 'cu_pool', reader, sources['cu_consumption'], client.get_cu_consumption_info)
     if cu is not None:
-        raw_cu = _raw(client, api_client, cu)
         available, consumed = cu.get('available_cu'), cu.get('consumed_cu')
-        result['cu_pool'] = dict(
-            available_cu=available, consumed_cu=consumed,
-            size=available + consumed if isinstance(available, int) and isinstance(consumed, int) else None,
-            consuming_systems=len(cu.get('systems_consumption_info') or []), source=sources['cu_consumption'])
-        models['cu_consumption'] = model_attributes('cu_consumption', [raw_cu], api_client, sources['cu_consumption'])
-        consumption = raw_cu.get('systems_consumption_info') if isinstance(raw_cu, dict) \
-            else getattr(raw_cu, 'systems_consumption_info', None)
+        pool = dict(size=available + consumed if isinstance(available, int) and isinstance(consumed, int) else None,
+                    source=sources['cu_consumption'])
+        # A figure the client did not report is unknown: left out and named, never 0 (model_attributes).
+        figures = dict(available_cu='available_cu', consumed_cu='consumed_cu', consuming_systems='systems_consumption_info')
+        for name, attribute in sorted(figures.items()):
+            if is_known(cu, attribute):
+                pool[name] = len(cu[attribute] or []) if name == 'consuming_systems' else cu[attribute]
+        pool['unknown_attributes'] = sorted(name for name, attribute in figures.items() if not is_known(cu, attribute))
+        result['cu_pool'] = pool
+        models['cu_consumption'] = model_attributes('cu_consumption', [cu], api_client, sources['cu_consumption'])
+        consumption = cu.get('systems_consumption_info') if is_known(cu, 'systems_consumption_info') else None
         models['system_consumption'] = model_attributes('system_consumption', list(consumption or []), api_client,
                                                         sources['cu_consumption'])
 
     systems = _section(result, 'systems', reader, sources['systems'], client.list_systems)
     if systems is not None:
-        models['system'] = model_attributes('system', _raw(client, api_client, systems), api_client, sources['systems'])
+        models['system'] = model_attributes('system', systems, api_client, sources['systems'])

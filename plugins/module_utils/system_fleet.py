@@ -39,6 +39,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils import cu_pool
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.option_ranges import RULE as RANGE_RULE, seconds_problem
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     CatalogueCache,
     DECLARATION_DEFAULTS,
@@ -268,10 +269,11 @@ class Fleet(object):
 
     def check(self):
         """The rules that need no request, for every declaration; ValidationFailedError names the system."""
-        if self.wait_timeout < 0:
-            raise _invalid('wait_timeout', 'range', 'wait_timeout must be 0 or more, got %d' % self.wait_timeout)
-        if self.poll_interval <= 0:
-            raise _invalid('poll_interval', 'range', 'poll_interval must be more than 0, got %g' % self.poll_interval)
+        # A bound that is not a finite number (nan, inf) would disable it (option_ranges).
+        for option, value in (('wait_timeout', self.wait_timeout), ('poll_interval', self.poll_interval)):
+            problem = seconds_problem(option, value)
+            if problem is not None:
+                raise _invalid(option, RANGE_RULE, problem)
         for index, member in enumerate(self.members):
             try:
                 check_declaration(member.params, self.wait_timeout, self.poll_interval)

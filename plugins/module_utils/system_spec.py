@@ -27,6 +27,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     ValidationFailedError,
 )
 from ansible_collections.puddle.cloud.plugins.module_utils import tag_filters
+from ansible_collections.puddle.cloud.plugins.module_utils.option_ranges import RULE as RANGE_RULE, seconds_problem
 from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import (
     UNKNOWN_FIELD,
     is_known,
@@ -143,13 +144,6 @@ def invalid_option(option, rule, message):
     return ValidationFailedError('%s (rule %s)' % (message, rule), meta={'field': option, 'rule': rule})
 
 
-def tags_as_dict(tags):
-    """Puddle's [{name, value}] (or an already converted dict) as name -> value."""
-    if isinstance(tags, dict):
-        return dict(tags)
-    return dict((tag['name'], tag['value']) for tag in tags or [])
-
-
 def system_result(system):
     """The returned view of a system: its documented fields, tags as a dict, nothing else.
 
@@ -176,10 +170,11 @@ def validate_declared_options(params):
         if value is not None and not low <= value <= high:
             raise invalid_option(option, 'range', '%s must be from %d to %d, got %d' % (option, low, high, value))
     # Checked here because the client would only refuse them at the first wait, after a request.
-    if params['wait_timeout'] < 0:
-        raise invalid_option('wait_timeout', 'range', 'wait_timeout must be 0 or more, got %d' % params['wait_timeout'])
-    if params['poll_interval'] <= 0:
-        raise invalid_option('poll_interval', 'range', 'poll_interval must be more than 0, got %g' % params['poll_interval'])
+    # A bound that is not a finite number (nan, inf) would disable it (option_ranges).
+    for option in ('wait_timeout', 'poll_interval'):
+        problem = seconds_problem(option, params[option])
+        if problem is not None:
+            raise invalid_option(option, RANGE_RULE, problem)
     for tag_name, value in sorted((params['tags'] or {}).items()):
         if len(value) > TAG_VALUE_MAX_LENGTH:
             raise invalid_option('tags.%s' % tag_name, 'max_length',
@@ -293,7 +288,7 @@ def current_value(system, option, declared):
     because Puddle adds the tags that have default values. Only for an option_known option.
     """
     if option == 'tags':
-        tags = tags_as_dict(system.get('tags'))
+        tags = tags_as_dict(system.get('tags')) or {}
         return dict((key, tags.get(key, NO_VALUE)) for key in declared)
     if option in ALIASED_FIELDS:
         values = [system[field] for field in ALIASED_FIELDS[option] if is_known(system, field)]
@@ -347,6 +342,7 @@ def drift_error(name, differences, created_by_other=False):
 
 # A tag value as Puddle stores it: text, and null is the empty string (no value).
 tag_value = tag_filters.tag_text
+tags_as_dict = tag_filters.tags_as_dict
 
 
 def normalize_tags(tags):

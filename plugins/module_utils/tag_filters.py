@@ -17,8 +17,14 @@ into a prune selector terminates exactly the systems the info task lists, never 
   the tag out of the filter.
 - An empty filter (or none) selects every system.
 - A system whose tags are unknown (the client did not report them: the system dict has no
-  ``tags`` key, or it is null) is never selected by a non-empty filter: nothing is known that
-  could match, and an unknown value is never a reason to act (terminate, list, raise an event).
+  ``tags`` key) is never selected by a non-empty filter: nothing is known that could match, and an
+  unknown value is never a reason to act (terminate, list, raise an event).
+- A tags list with an entry that is not a {name, value} mapping (an entry without its ``value`` or
+  ``name`` key, or a string or null in the list) makes the system's tags unknown, as a missing
+  ``tags`` key does: reading it as "no value" would let a null filter select (and prune terminate)
+  a system whose value nobody knows, and leaving the entry out would read as "the system does not
+  carry that tag". ``tags_as_dict`` is the one conversion; model_attributes asks it too, so such a
+  system names ``tags`` in its unknown_attributes.
 
 No Ansible and no HTTP imports.
 """
@@ -40,22 +46,32 @@ def tag_text(value):
     return str(value)
 
 
-def known_tags(system):
-    """The system's tags as name -> value, or None when they are unknown (no ``tags`` key).
+def tags_as_dict(tags):
+    """Tags as reported ([{name, value}], or an already converted name -> value dict) as name -> value.
 
-    A ``tags`` sent as null is known, and empty: the rule of model_attributes (an attribute reported as null is
-    known), so the info modules, drift and the filters read one system alike.
-
-    Puddle's answer holds the tags as [{name, value}]; an already converted name -> value dict is read too.
+    None when they cannot be read: an entry that is not a mapping with both a ``name`` and a ``value`` key (or
+    a ``tags`` that is neither a list nor a mapping) makes every tag of the system unknown. A ``tags`` sent as
+    null is known, and empty: the rule of model_attributes (an attribute reported as null is known).
     """
-    if not isinstance(system, dict) or 'tags' not in system:
-        return None
-    tags = system['tags']
     if tags is None:
         return {}
     if isinstance(tags, dict):
         return dict(tags)
-    return dict((tag.get('name'), tag.get('value')) for tag in tags)
+    if not isinstance(tags, (list, tuple)):
+        return None
+    if not all(isinstance(tag, dict) and 'name' in tag and 'value' in tag for tag in tags):
+        return None
+    return dict((tag['name'], tag['value']) for tag in tags)
+
+
+def known_tags(system):
+    """The system's tags as name -> value, or None when they are unknown (no ``tags`` key, or unreadable).
+
+    The info modules, drift and the filters read one system alike (tags_as_dict).
+    """
+    if not isinstance(system, dict) or 'tags' not in system:
+        return None
+    return tags_as_dict(system['tags'])
 
 
 def selects(system, tag_filter):

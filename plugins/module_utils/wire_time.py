@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import re
 
 UTC = datetime.timezone.utc
 
@@ -57,16 +58,36 @@ def http_date_timestamp(value):
     return None if moment is None else moment.timestamp()
 
 
+# RFC 3339 section 5.6 date-time: full-date "T" full-time, with a "t" or a space allowed for the "T" (its note) and
+# the offset optional (read as UTC, the idle deadlines some clients send). Nothing else: no bare date, no week or
+# ordinal date, no basic format without separators, no hour-only or minute-only time, no leap second.
+_RFC3339 = re.compile(
+    r'^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$')
+
+
 def rfc3339(value):
-    """The aware UTC datetime of an RFC 3339 timestamp ('Z', 'z' or an offset; none is read as UTC); None if not one."""
-    if not isinstance(value, str) or not value.strip():
+    """The aware UTC datetime of an RFC 3339 timestamp ('Z', 'z' or an offset; none is read as UTC); None if not one.
+
+    Only RFC 3339's date-time form is read (datetime.fromisoformat also takes bare dates and other ISO 8601
+    forms that are not timestamps). Fractions of a second beyond microseconds are cut.
+    """
+    if not isinstance(value, str):
         return None
-    text = value.strip()
-    if text.endswith(('Z', 'z')):
-        text = text[:-1] + '+00:00'
+    match = _RFC3339.match(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, offset_hours, offset_minutes = match.groups()
+    microsecond = int((fraction or '0')[:6].ljust(6, '0'))
+    zone = UTC
+    if sign is not None:
+        if int(offset_hours) > 23 or int(offset_minutes) > 59:
+            return None
+        offset = datetime.timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+        zone = datetime.timezone(offset if sign == '+' else -offset)
     try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), microsecond,
+                                   tzinfo=zone)
+    except ValueError:  # a day, hour, minute or second out of its range
         return None
     return as_utc(moment)
 

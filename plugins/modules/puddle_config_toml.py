@@ -84,6 +84,7 @@ options:
   poll_interval:
     description:
       - Seconds between two status requests while waiting.
+      - A finite number greater than 0 (V(nan) and V(inf) are refused before any request).
     type: float
     default: 5
   force:
@@ -275,8 +276,10 @@ config_toml:
       description:
         - The config.toml status after the task, V(none), V(uploading), V(uploaded) (waits for a restart),
           V(applied) or V(failed). In check mode, the status before the task.
+        - A status the client does not report is unknown, never V(none) - left out and named in
+          RV(config_toml.unknown_attributes).
       type: str
-      returned: always
+      returned: unless named in RV(config_toml.unknown_attributes)
       sample: applied
     changed:
       description: Whether the content was uploaded (or would be, in check mode).
@@ -308,6 +311,12 @@ config_toml:
       type: str
       returned: always
       sample: parsed
+    unknown_attributes:
+      description: The fields of RV(config_toml) the client did not report (C(status)), left out; empty when all are known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 diff:
   description: The config.toml before and after, for the diff callback (large files shortened, see the notes).
   returned: in diff mode
@@ -346,6 +355,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     UnsupportedOperationError,
     WaitTimeoutError,
 )
+from ansible_collections.puddle.cloud.plugins.module_utils.option_ranges import RULE as RANGE_RULE, seconds_problem
 from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import ChangeRecord, PuddleModule
 
@@ -437,6 +447,11 @@ class ConfigTomlTask(object):
                               % (self.params['wait_timeout'], name, awaited, last.get('status', 'unknown')))
 
     def _run(self):
+        # Before any request: a bound that is not a finite number (nan, inf) would disable it (option_ranges).
+        for option in ('wait_timeout', 'poll_interval'):
+            problem = seconds_problem(option, self.params[option])
+            if problem is not None:
+                self._fail(problem, field=option, rule=RANGE_RULE)
         content = self._declared_content()
         self.puddle.bound_requests_by(self.deadline, 'wait_timeout')
         self.system = find_system(self.client, self.params['system'])
@@ -476,7 +491,8 @@ class ConfigTomlTask(object):
             self.current = current
         self.content, self.plan = content, plan
 
-        config_status = current.get('config_toml_status') or 'none'
+        # None when the client did not report it: unknown, left out of the result (_config_result), never 'none'.
+        config_status = current.get('config_toml_status')
         if plan.changed and self.check_mode:
             for action, planned in (('upload', plan.upload), ('restart', plan.restart)):
                 if planned:
@@ -492,7 +508,9 @@ class ConfigTomlTask(object):
             # api_client=puddle_client cannot read the text back: only force=true (upload anyway) can go on.
             if not self.params['force']:
                 raise
-            current = dict(config_toml_status=self.system.get('config_toml_status'), unreadable=True)
+            current = dict(unreadable=True)
+            if 'config_toml_status' in self.system:
+                current['config_toml_status'] = self.system['config_toml_status']
         if current.get('config_toml_status') == 'uploading' and not self.check_mode:
             current = self._settle_upload_in_flight()
         plan = config_toml.plan_changes(content, current, restart=self.params['restart'], force=self.params['force'])
@@ -532,15 +550,19 @@ class ConfigTomlTask(object):
         return diff
 
     def _config_result(self, content, status, plan):
-        return dict(
-            status=status,
+        """The config_toml result; a status the client did not report (None) is unknown: left out and named."""
+        result = dict(
             changed='upload' in self.record.actions,
             restarted='restart' in self.record.actions,
             started=self.started,
             checksum=config_toml.checksum(content),
             size=len(config_toml.content_bytes(content)),
             comparison=config_toml.comparison_method(),
+            unknown_attributes=[] if status is not None else ['status'],
         )
+        if status is not None:
+            result['status'] = status
+        return result
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -581,7 +603,7 @@ class ConfigTomlTask(object):
             status = 'uploading'
             if self.params['wait'] or plan.restart:
                 try:
-                    status = self.client.wait_for_config_toml_uploaded(system_id, **self.waits())['config_toml_status']
+                    status = self.client.wait_for_config_toml_uploaded(system_id, **self.waits()).get('config_toml_status')
                 except ConfigTomlUploadFailedError as error:
                     self._fail_upload(error)
         if plan.restart:
@@ -619,7 +641,7 @@ class ConfigTomlTask(object):
         last_seen = error.system or self.system
         if self.content is not None and self.plan is not None:
             extra.setdefault('config_toml', self._config_result(
-                self.content, (last_seen or {}).get('config_toml_status') or 'none', self.plan))
+                self.content, (last_seen or {}).get('config_toml_status'), self.plan))
             if self.module._diff and self.current is not None:
                 extra.setdefault('diff', self._diff(self.content, self.current, self.plan))
         self.puddle.fail(error, system=summary(last_seen), record=self.record, **extra)

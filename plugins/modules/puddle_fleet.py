@@ -183,6 +183,7 @@ options:
   poll_interval:
     description:
       - Seconds between two poll rounds; each round is one listing of the user's systems, whatever the fleet's size.
+      - A finite number greater than 0 (V(nan) and V(inf) are refused before any request).
     type: float
     default: 5
   cu_shortage:

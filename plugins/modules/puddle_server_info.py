@@ -53,6 +53,9 @@ notes:
     reported (Puddle says it has no value), a field missing is unknown. V(puddle_client), the attributes
     of the collection's conversion table (C(plugins/module_utils/puddle_pyclient.py)) that the model
     objects have; the modules leave the others out and name them in C(unknown_attributes).
+  - Either way the answer is decided from the models as the client returned them, by the same rule as the
+    C(unknown_attributes) every other module returns, so the two never disagree. A tags list with an entry
+    that has no value (or is not a name and value mapping) makes C(tags) unknown here as there.
   - A model of which no object was seen (no system yet, no system consuming CU) has every attribute
     unknown and C(examined=0).
   - With O(api_client=puddle_client), RV(requests.count) counts the calls into C(puddle.client)
@@ -229,12 +232,12 @@ cu_pool:
     available_cu:
       description: CU still available (can be negative, see C(docs/api.md)).
       type: int
-      returned: always
+      returned: unless named in RV(cu_pool.unknown_attributes)
       sample: 992
     consumed_cu:
       description: CU consumed now by all users.
       type: int
-      returned: always
+      returned: unless named in RV(cu_pool.unknown_attributes)
       sample: 8
     size:
       description: RV(cu_pool.available_cu) + RV(cu_pool.consumed_cu); C(null) when either is unknown.
@@ -244,13 +247,21 @@ cu_pool:
     consuming_systems:
       description: How many of the user's systems consume CU now.
       type: int
-      returned: always
+      returned: unless named in RV(cu_pool.unknown_attributes)
       sample: 1
     source:
       description: The read that gave the figures.
       type: str
       returned: always
       sample: SystemService/GetCUConsumptionInfo
+    unknown_attributes:
+      description:
+        - The figures of RV(cu_pool) the client did not report (V(available_cu), V(consumed_cu), V(consuming_systems)),
+          left out rather than returned as V(0); empty when all are known.
+      type: list
+      elements: str
+      returned: always
+      sample: []
 models:
   description:
     - Per model, which attributes the client reported. Keys C(user), C(image), C(instance_type), C(tag),

@@ -142,6 +142,7 @@ options:
   poll_interval:
     description:
       - Seconds between two polls of the system's status while waiting.
+      - A finite number greater than 0 (V(nan) and V(inf) are refused before any request).
     type: float
     default: 5
   refresh_idle_timeout:

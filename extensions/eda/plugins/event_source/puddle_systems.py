@@ -158,6 +158,7 @@ EXAMPLES = r"""
 import asyncio
 import fnmatch
 import logging
+import math
 import os
 import sys
 import threading
@@ -238,8 +239,10 @@ def _number(name, value, convert, minimum=None, above=None):
         if isinstance(value, bool):
             raise ValueError(value)
         number = convert(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SourceArgumentError('{0} must be a number, got {1!r}'.format(name, value))
+    if isinstance(number, float) and not math.isfinite(number):
+        raise SourceArgumentError('{0} must be a finite number, got {1!r}'.format(name, value))
     if minimum is not None and number < minimum:
         raise SourceArgumentError('{0} must be at least {1}, got {2!r}'.format(name, minimum, value))
     if above is not None and number <= above:

@@ -74,14 +74,57 @@ def test_the_task_deadline_of_wait_timeout_bounds_the_retries_and_is_named(make_
     assert 'Puddle asked to retry after 3 s' in raised.value.message
 
 
-def test_within_a_wait_the_wait_deadline_bounds_the_retries_not_retry_timeout(make_client, fake, clock):
-    # A poll of a wait retries until the wait's own deadline (wait_timeout), even past retry_timeout.
+def test_within_a_wait_retry_timeout_bounds_the_retries_of_each_poll(make_client, fake, clock):
+    # Before: a poll of a wait retried until the wait's own deadline, past retry_timeout (a 429 with
+    # Retry-After: 60 kept one GetSystem retrying for 600 s of a 1200 s wait_timeout). As the adapter of Puddle's
+    # own client already did, retry_timeout bounds the retries of every request, a wait's polls included.
+    client = make_client()
+    system = fake.add_system('s', status='starting')
+    client.login()
+    fake.fail_next('GetSystem', 'rate_limited', times=50, retry_after=60)
+    started = clock.now
+    with pytest.raises(pc.RateLimitedError) as raised:
+        client.wait_for_system_started(system['id'], timeout=1200, poll_interval=5, first_poll_delay=0)
+    assert clock.sleeps == [60.0]  # one retry fits in the 90 s of retry_timeout, a second does not
+    assert clock.now - started <= pc.DEFAULT_RETRY_TIMEOUT
+    assert fake.methods().count('GetSystem') == 2
+    assert raised.value.message.endswith('30 s were left of the time this request may spend retrying, '
+                                         'retry_timeout=90 s)')
+    assert raised.value.meta['retry_bound'] == 'retry_timeout=90 s'
+
+
+def test_within_a_wait_a_retry_may_not_last_past_retry_timeout(make_client, fake, clock):
+    client = make_client(request_timeout=30, retry_timeout=12)
+    system = fake.add_system('s', status='started')
+    client.login()
+    fake.fail_next('GetSystem', 'rate_limited', times=1, retry_after=10)
+    client.wait_for_system_started(system['id'], timeout=100, poll_interval=5, first_poll_delay=0)
+    timeouts = [kwargs['timeout'] for name, body, headers, kwargs in fake.requests if name == 'GetSystem']
+    assert timeouts == [30, pytest.approx(2.0)]
+
+
+def test_within_a_wait_each_poll_has_its_own_retry_budget(make_client, fake, clock):
+    # Polls that each fail for less than retry_timeout ride out a long outage within the wait.
     client = make_client(retry_timeout=5)
     system = fake.add_system('s', status='starting')
     fake.schedule(system['id'], clock.now + 40, 'started')
-    fake.fail_next('GetSystem', 'unavailable', times=8)
+    client.login()
+    fake.fail_next('GetSystem', 'rate_limited', times=2, retry_after=2)
     seen = client.wait_for_system_started(system['id'], timeout=100, poll_interval=5, first_poll_delay=0)
     assert seen['status'] == 'started'
+    assert clock.sleeps[:2] == [2.0, 2.0]
+
+
+def test_within_a_wait_the_wait_deadline_still_ends_the_wait_when_it_comes_first(make_client, fake, clock):
+    client = make_client(retry_timeout=90)
+    system = fake.add_system('s', status='starting')
+    client.login()
+    fake.fail_next('GetSystem', 'rate_limited', times=50, retry_after=15)
+    started = clock.now
+    with pytest.raises(pc.WaitTimeoutError):
+        client.wait_for_system_started(system['id'], timeout=20, poll_interval=5, first_poll_delay=0)
+    assert clock.now - started == pytest.approx(20)
+    assert clock.sleeps == [15.0, 5.0]  # the second retry is cut to the wait's deadline, as before
 
 
 def test_the_python_client_adapter_bounds_its_read_retries_by_retry_timeout():

@@ -412,3 +412,19 @@ def test_a_failure_after_an_action_carried_out_counts_it_once():
     record.failed_with(error)
     record.failed_with(error)  # taken from the error: reported once
     assert record.as_result() == dict(changed=True, actions=['start'], adopted=[], unconfirmed=[])
+
+
+@pytest.mark.parametrize('option, value', [('retry_timeout', 'nan'), ('retry_timeout', 'inf'), ('retry_timeout', -1),
+                                           ('request_timeout', 'nan'), ('request_timeout', '-inf'),
+                                           ('request_timeout', 0)])
+def test_a_common_timeout_out_of_its_range_fails_the_task_before_any_client(make_module, capsys, option, value):
+    """nan and inf would disable the bound; the task fails when the module is built, naming the option and the rule."""
+    result = task_result(capsys, lambda: make_module({'server_address': SERVER, 'api_token': TOKEN, option: value}))
+    assert result['failed'] is True
+    assert (result['failure']['code'], result['failure']['field'], result['failure']['rule']) == (
+        'invalid_argument', option, 'range')
+    assert result['msg'].startswith(option + ' must be a finite number of seconds, ')
+
+
+def test_a_retry_timeout_of_zero_is_valid(make_module):
+    assert make_module({'server_address': SERVER, 'api_token': TOKEN, 'retry_timeout': 0}).params['retry_timeout'] == 0

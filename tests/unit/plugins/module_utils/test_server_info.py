@@ -10,6 +10,7 @@ import types
 import pytest
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client as pc
+from ansible_collections.puddle.cloud.plugins.module_utils import puddle_info, puddle_pyclient
 from ansible_collections.puddle.cloud.plugins.module_utils import server_info as si
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient import PythonClientAdapter
 from ansible_collections.puddle.cloud.tests.unit.plugins.module_utils.fake_puddle import SERVER, FakeResponse
@@ -69,11 +70,32 @@ class PartialSystem(object):
 
 
 def test_puddle_client_reports_the_conversion_tables_attributes_the_models_have():
-    section = si.model_attributes('system', [PartialSystem()], si.PYTHON_CLIENT, 'SystemsClient.list')
+    # The report reads the models as the adapter returns them: converted by the conversion table.
+    converted = puddle_pyclient.convert(puddle_pyclient.SYSTEM_FIELDS, PartialSystem())
+    section = si.model_attributes('system', [converted], si.PYTHON_CLIENT, 'SystemsClient.list')
     assert section['reported'] == ['id', 'name', 'status', 'disk_size_gb']
     assert 'idle_interval' in section['unknown'] and 'url' in section['unknown']
     assert len(section['reported']) + len(section['unknown']) == len(si.DOCUMENTED_FIELDS['system'])
     assert 'extra' not in section
+
+
+@pytest.mark.parametrize('tags', [
+    [{'name': 'project', 'value': 'churn'}, {'name': 'env'}],   # a tag without its value
+    [{'name': 'project', 'value': 'churn'}, 'env'],              # an entry that is not a mapping
+    [{'name': 'env', 'value': None}],                            # a value reported as null: known
+    [],
+])
+def test_the_report_and_the_modules_unknown_attributes_agree(make_client, fake, tags):
+    """The same answer from server_info and from every module (model_attributes on the converted models)."""
+    fake.add_system('churn', tags=tags)
+    client = make_client()
+    result, error = si.report(client, clouds=[], api_key_id='demo-key-id')
+    assert error is None
+    view = puddle_info.system_view(client.list_systems()[0])
+    unknown = view['unknown_attributes']
+    assert ('tags' in unknown) == ('tags' in result['models']['system']['unknown'])
+    assert [field for field in si.DOCUMENTED_FIELDS['system'] if field in unknown] == result['models']['system']['unknown']
+    assert ('tags' in result['models']['system']['reported']) == ('tags' in view)
 
 
 # ----------------------------------------------------------------------------- the builtin client
@@ -96,7 +118,7 @@ def test_the_builtin_report_reads_each_section_once_and_names_its_source(make_cl
     assert result['clouds'][1] == dict(cloud='azure', images=1, instance_types=1, source=dict(
         images='ImageService/ListAvailableImages', instance_types='InstanceTypeService/ListAvailableInstanceTypes'))
     assert [entry['cloud'] for entry in result['clouds']] == ['aws', 'azure', 'gcp']
-    assert result['cu_pool'] == dict(available_cu=1000, consumed_cu=0, size=1000, consuming_systems=0,
+    assert result['cu_pool'] == dict(available_cu=1000, consumed_cu=0, size=1000, consuming_systems=0, unknown_attributes=[],
                                      source='SystemService/GetCUConsumptionInfo')
     # The fake's images carry id, cloud and status only.
     assert result['models']['image']['reported'] == ['id', 'cloud', 'status']
@@ -210,7 +232,7 @@ def test_the_python_client_report_reads_the_models_through_the_package(memory, m
     assert result['auth']['source'] == 'Authorizer.login, Authorizer.user'
     assert result['clouds'] == [dict(cloud='aws', images=1, instance_types=1, source=dict(
         images='ImagesClient.list_available', instance_types='InstanceTypesClient.list_available'))]
-    assert result['cu_pool'] == dict(available_cu=100, consumed_cu=4, size=104, consuming_systems=1,
+    assert result['cu_pool'] == dict(available_cu=100, consumed_cu=4, size=104, consuming_systems=1, unknown_attributes=[],
                                      source='SystemsClient.get_cu_consumption_info')
     for kind in si.MODEL_KINDS:
         model = result['models'][kind]
@@ -296,3 +318,12 @@ def test_an_answer_the_python_client_cannot_decode_is_not_puddles_api(memory):
     assert 'check server_address' in error.message
     assert result['api']['answers'] is False
     assert memory.calls == ['Login']
+
+
+def test_a_cu_figure_the_answer_lacks_is_unknown_not_zero(make_client, fake, monkeypatch):
+    # Before: a consumption answer without systems_consumption_info reported consuming_systems 0.
+    monkeypatch.setattr(fake, '_rpc_GetCUConsumptionInfo', lambda body, user: fake._ok({'available_cu': 990}))
+    result, error = si.report(make_client(), clouds=[], api_key_id='demo-key-id')
+    assert error is None
+    assert result['cu_pool'] == dict(available_cu=990, size=None, source='SystemService/GetCUConsumptionInfo',
+                                     unknown_attributes=['consumed_cu', 'consuming_systems'])

@@ -81,6 +81,35 @@ def test_an_rfc3339_timestamp_is_one_instant_in_every_zone(text):
     assert puddle_systems.parse_timestamp(text) == NOW + 5
 
 
+@pytest.mark.parametrize('value', [
+    '2026-11-30',                 # a bare date (datetime.fromisoformat reads it as midnight)
+    '2026-11-30T12',              # hour only
+    '2026-11-30T12:00',           # no seconds
+    '20261130T120005Z',           # ISO 8601 basic format
+    '2026-W48-1T12:00:05Z',       # a week date
+    '2026-334T12:00:05Z',         # an ordinal date
+    '2026-11-30T12:00:05+0200',   # an offset without its colon
+    '2026-11-30T12:00:05+02',     # an offset without minutes
+    '2026-11-30T12:00:05.Z',      # a point without a fraction
+    '2026-11-31T12:00:05Z',       # no such day
+    '2026-11-30T24:00:05Z',       # no such hour
+    '2026-11-30T12:00:05+24:00',  # no such offset
+    '2026-11-30T12:00:05Z trailing',
+])
+def test_what_is_not_rfc_3339_is_refused(value):
+    assert wire_time.rfc3339(value) is None
+    assert wire_time.rfc3339_timestamp(value) is None
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('2026-11-30t12:00:05.5Z', NOW + 5.5),
+    ('2026-11-30 12:00:05.250+00:00', NOW + 5.25),
+    ('2026-11-30T12:00:05.123456789Z', NOW + 5.123456),  # more digits than microseconds: cut
+])
+def test_rfc_3339_forms_with_fractions_and_separators_are_read(text, expected):
+    assert wire_time.rfc3339_timestamp(text) == pytest.approx(expected, abs=1e-6)
+
+
 @pytest.mark.parametrize('value', [None, '', 'soon', 42, '30 Nov 2026'])
 def test_what_is_no_timestamp_is_none(value):
     assert wire_time.rfc3339_timestamp(value) is None

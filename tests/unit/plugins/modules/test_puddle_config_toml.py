@@ -38,7 +38,7 @@ def fake(monkeypatch):
 
 
 def run_module(args, capsys, check_mode=False, diff=False):
-    args = dict(CONNECTION, poll_interval=1, **args)
+    args = dict(dict(CONNECTION, poll_interval=1), **args)
     if check_mode:
         args['_ansible_check_mode'] = True
     if diff:
@@ -60,7 +60,7 @@ def test_equal_content_sends_only_the_three_reads(fake, capsys):
     assert fake.methods() == READS_WHEN_EQUAL
     assert result['config_toml'] == dict(status='applied', changed=False, restarted=False, started=False,
                                          checksum=hashlib.sha256(CONFIG.encode('utf-8')).hexdigest(),
-                                         size=len(CONFIG), comparison='parsed')
+                                         size=len(CONFIG), comparison='parsed', unknown_attributes=[])
     assert result['system']['name'] == 'dai-1'
 
 
@@ -385,3 +385,75 @@ def test_a_failure_on_the_connection_options_still_returns_what_is_always_return
     assert result['failure']['field'] == 'server_address'
     assert (result['changed'], result['actions'], result['adopted'], result['unconfirmed']) == (False, [], [], [])
     assert fake.methods() == []
+
+
+# -- Retry bounds: every option that is a number of seconds is a finite number in its range, before any request
+
+@pytest.mark.parametrize('option, value, rule', [
+    ('wait_timeout', -1, '0 or more'),
+    ('poll_interval', 0, 'more than 0'),
+    ('poll_interval', float('nan'), 'more than 0'),
+    ('poll_interval', float('inf'), 'more than 0'),
+    ('retry_timeout', float('nan'), '0 or more'),
+    ('retry_timeout', float('inf'), '0 or more'),
+    ('retry_timeout', -5, '0 or more'),
+    ('request_timeout', float('nan'), 'more than 0'),
+    ('request_timeout', 0, 'more than 0'),
+])
+def test_a_seconds_option_out_of_its_range_fails_before_any_request(fake, capsys, option, value, rule):
+    fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module({'system': 'dai-1', 'content': CONFIG, option: value}, capsys)
+    assert result['failed'] is True
+    assert (result['failure']['field'], result['failure']['rule']) == (option, 'range')
+    assert result['msg'].startswith('%s must be a finite number of seconds, %s, got ' % (option, rule))
+    assert fake.methods() == []
+
+
+# -- Unknown attributes: a config_toml_status the client does not report is unknown, never 'none'
+
+class WithoutConfigStatus(PuddleClient):
+    """A client whose config answers lack config_toml_status (as Puddle's own client may): it is unknown."""
+
+    waiting = False
+
+    def get_config_toml(self, system_id):
+        answer = dict(super(WithoutConfigStatus, self).get_config_toml(system_id))
+        if not self.waiting:  # the wait itself polls the real answer; what it returns lacks the status
+            answer.pop('config_toml_status')
+        return answer
+
+    def wait_for_config_toml_uploaded(self, system_id, **kwargs):
+        self.waiting = True
+        try:
+            answer = dict(super(WithoutConfigStatus, self).wait_for_config_toml_uploaded(system_id, **kwargs))
+        finally:
+            self.waiting = False
+        answer.pop('config_toml_status')
+        return answer
+
+
+@pytest.fixture
+def without_status(fake, monkeypatch):
+    monkeypatch.setitem(client_factory.CLIENT_CLASSES, 'builtin', lambda **options: WithoutConfigStatus(
+        transport=fake, sleep=fake.clock.sleep, monotonic=fake.clock.monotonic, **options))
+    return fake
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_an_unknown_config_toml_status_is_not_returned_as_none_nor_a_reason_to_act(without_status, capsys, check_mode):
+    without_status.add_system('dai-1', config_toml=CONFIG, applied_config_toml=CONFIG, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys, check_mode=check_mode)
+    assert 'failed' not in result, result
+    assert (result['changed'], result['actions']) == (False, [])
+    assert 'status' not in result['config_toml']
+    assert result['config_toml']['unknown_attributes'] == ['status']
+    assert mutations(without_status) == []
+
+
+def test_an_upload_whose_status_is_then_unknown_reports_it_unknown(without_status, capsys):
+    without_status.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    result = run_module(dict(system='dai-1', content=CONFIG), capsys)
+    assert 'failed' not in result, result
+    assert result['actions'] == ['upload']
+    assert 'status' not in result['config_toml']
+    assert result['config_toml']['unknown_attributes'] == ['status']

@@ -535,11 +535,11 @@ def decoded(value):
     (dict(systems=[dict(name='a', image='aws-dai-1.11.1', version='1.11.1')]), 'systems[0].image', 'exclusive',
      'System a (systems[0]): image and product/version are mutually exclusive (rule exclusive)'),
     (dict(systems=[dict(name='a')], wait_timeout=-1), 'wait_timeout', 'range',
-     'wait_timeout must be 0 or more, got -1 (rule range)'),
+     'wait_timeout must be a finite number of seconds, 0 or more, got -1 (rule range)'),
     (dict(systems=[dict(name='a')], poll_interval=0), 'poll_interval', 'range',
-     'poll_interval must be more than 0, got 0 (rule range)'),
+     'poll_interval must be a finite number of seconds, more than 0, got 0 (rule range)'),
     (dict(systems=[dict(name='a')], poll_interval=-0.5), 'poll_interval', 'range',
-     'poll_interval must be more than 0, got -0.5 (rule range)'),
+     'poll_interval must be a finite number of seconds, more than 0, got -0.5 (rule range)'),
 ])
 def test_each_rule_of_the_fleet_fails_with_its_message(run, args, field, rule, message):
     fake = FakeSystemsClient()
@@ -844,6 +844,19 @@ def test_prune_tags_compare_values_exactly(run):
     assert 'failed' not in result, result
     assert live(fake) == ['x-1', 'x-3']
     assert [item['name'] for item in result['systems']] == ['x-2']
+
+
+@pytest.mark.parametrize('entry', [{'name': 'env'}, 'env', None])
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_prune_never_selects_a_system_whose_tag_value_is_unknown(run, entry, check_mode):
+    """A tag reported without its value is unknown, not "no value": prune_tags {env: null} does not terminate it."""
+    odd = make_system('x-1', tags=[{'name': 'project', 'value': 'lab'}, entry])
+    empty = make_system('x-2', tags=[{'name': 'project', 'value': 'lab'}])  # carries no env tag: no value
+    fake = FakeSystemsClient([odd, empty])
+    result = run(fake, check_mode=check_mode, prune=True, prune_tags={'project': 'lab', 'env': None})
+    assert 'failed' not in result, result
+    assert [item['name'] for item in result['systems']] == ['x-2']
+    assert live(fake) == (['x-1', 'x-2'] if check_mode else ['x-1'])
 
 
 def test_the_drift_failure_names_the_first_attribute_of_the_first_system(run):

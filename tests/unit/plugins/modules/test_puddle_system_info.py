@@ -119,3 +119,17 @@ def test_name_and_id_are_mutually_exclusive(fake, capsys):
     assert result['failed'] is True
     assert 'mutually exclusive' in result['msg']
     assert fake.requests == []
+
+
+@pytest.mark.parametrize('entry', [{'name': 'env'}, 'env', None])
+def test_a_tag_entry_without_a_value_makes_the_tags_unknown(fake, capsys, entry):
+    """Puddle's answer carries a tag without its value (or not as a mapping): the tags are unknown, not "no value"."""
+    fake.add_system('odd-1', 'started', tags=[{'name': 'project', 'value': 'alpha'}, entry])
+    listed = run_module(dict(name='odd-1'), capsys)
+    assert 'tags' not in listed['systems'][0]
+    assert 'tags' in listed['systems'][0]['unknown_attributes']
+    # Every other system carries no env tag (no value): null selects them, never odd-1.
+    for tags, expected in (({'env': None}, ['alpha-1', 'alpha-2', 'beta-1']), ({'env': 'prod'}, []),
+                           ({'project': 'alpha'}, ['alpha-1', 'alpha-2'])):
+        assert names(run_module(dict(tags=tags), capsys)) == expected
+    assert 'odd-1' in names(run_module(dict(), capsys))

@@ -404,6 +404,13 @@ def test_defaults():
     (dict(idle_warning_minutes=-2), 'idle_warning_minutes must be at least 0'),
     (dict(cu_low_threshold=2.5), 'cu_low_threshold must be a number'),
     (dict(request_timeout=0), 'request_timeout must be greater than 0'),
+    # nan and inf would disable the bound (every comparison with nan is false).
+    (dict(request_timeout=float('nan')), 'request_timeout must be a finite number'),
+    (dict(request_timeout='inf'), 'request_timeout must be a finite number'),
+    (dict(interval=float('inf')), 'interval must be a finite number'),
+    (dict(interval='nan'), 'interval must be a finite number'),
+    (dict(idle_warning_minutes=float('nan')), 'idle_warning_minutes must be a finite number'),
+    (dict(cu_low_threshold=float('inf')), 'cu_low_threshold must be a number'),
     (dict(validate_certs='maybe'), 'validate_certs must be a boolean'),
     (dict(names=[1]), 'names must be a list of strings'),
     (dict(tags=['project']), 'tags must be a dictionary'),
