@@ -474,7 +474,6 @@ system:
 
 import time
 
-from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters
 from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
     PreconditionFailedError,
     PuddleError,
@@ -486,7 +485,6 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_module import 
     DifferenceTracker,
     PuddleModule,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils import cu_pool
 from ansible_collections.puddle.cloud.plugins.module_utils import system_transitions as transitions
 from ansible_collections.puddle.cloud.plugins.module_utils.system_spec import (
     DECLARATION_DEFAULTS,
@@ -646,6 +644,10 @@ class PuddleSystem(object):
         One read of the pool (GetCUConsumptionInfo) when the steps hold a create or a start; the cost is the
         system's cu_per_hour (listing) or its instance type's (catalogue). Unknown figures: a warning, no prediction.
         """
+        # cu_pool is imported here, not at the top: a task whose steps take no CU (a no-op, a stop) never
+        # runs it, and every module_utils file a task imports is compiled from source in its process.
+        # AnsiballZ still ships it (it reads function-level imports too).
+        from ansible_collections.puddle.cloud.plugins.module_utils import cu_pool  # pylint: disable=import-outside-toplevel
         if not any(step in cu_pool.CU_TAKING_STEPS for step in steps):
             return None
         if 'create' in steps:
@@ -729,6 +731,8 @@ class PuddleSystem(object):
         The transition table waits out the transitional status it may be in, within wait_timeout.
         """
         if self.writers is None:
+            # Imported on this path only (another writer moved the system): the no-op path never runs it.
+            from ansible_collections.puddle.cloud.plugins.module_utils.other_writers import OtherWriters  # pylint: disable=import-outside-toplevel
             self.writers = OtherWriters(self.client)
         self.system = self.writers.system_to_plan_from(error, self.system)
         return REPLAN

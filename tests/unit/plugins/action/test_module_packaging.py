@@ -13,17 +13,32 @@ import inspect
 from ansible.executor.module_common import ModuleDepFinder
 
 from ansible_collections.puddle.cloud.plugins.module_utils import client_factory
+from ansible_collections.puddle.cloud.plugins.modules import puddle_system
 
+MODULE_UTILS = 'ansible_collections.puddle.cloud.plugins.module_utils.'
 PYCLIENT = 'ansible_collections.puddle.cloud.plugins.module_utils.puddle_pyclient'
+
+
+def found_by_module_packaging(module, fqn):
+    """The module names ansible-core's AnsiballZ dependency finder reads in module's source."""
+    with open(module.__file__, 'rb') as handle:
+        data = handle.read()
+    second = list(inspect.signature(ModuleDepFinder.__init__).parameters)[2]
+    finder = ModuleDepFinder(fqn, data if second == 'module_data' else ast.parse(data))
+    return set('.'.join(names) for names in finder.submodules)
 
 
 def test_the_adapter_is_still_found_by_ansible_core_s_module_packaging():
     """AnsiballZ ships the module_utils its finder reads in the imports, function bodies included."""
-    with open(client_factory.__file__, 'rb') as handle:
-        data = handle.read()
-    fqn = 'ansible_collections.puddle.cloud.plugins.module_utils.client_factory'
-    second = list(inspect.signature(ModuleDepFinder.__init__).parameters)[2]
-    finder = ModuleDepFinder(fqn, data if second == 'module_data' else ast.parse(data))
     # Found (an import below the top level counts as "optional" there: shipped when it exists,
     # no error when it does not; the integration pass with api_client=puddle_client runs it).
-    assert PYCLIENT in set('.'.join(names) for names in finder.submodules)
+    assert PYCLIENT in found_by_module_packaging(client_factory, 'ansible_collections.puddle.cloud.plugins.module_utils.client_factory')
+
+
+def test_puddle_system_s_lazy_imports_are_still_shipped():
+    """cu_pool and other_writers, imported inside the functions that use them, still travel with puddle_system."""
+    found = found_by_module_packaging(puddle_system, 'ansible_collections.puddle.cloud.plugins.modules.puddle_system')
+    # `from ...other_writers import OtherWriters` is read as other_writers.OtherWriters; the packager then
+    # ships the longest prefix that is a module.
+    for name in ('cu_pool', 'other_writers'):
+        assert [found_name for found_name in found if (found_name + '.').startswith(MODULE_UTILS + name + '.')], name

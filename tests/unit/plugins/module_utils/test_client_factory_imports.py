@@ -43,3 +43,20 @@ def test_the_builtin_client_imports_neither_the_adapter_nor_email_utils():
 
 def test_puddle_client_is_imported_when_chosen():
     assert PYCLIENT in loaded_after('puddle_client')
+
+
+# What a no-op puddle_system task with the builtin client imports of the collection's module_utils: each is
+# compiled from source in every task's process (AnsiballZ ships no .pyc), so a new top-level import on this
+# path must be a choice, made here. cu_pool (the CU pool's simulation: only a create or a start runs it),
+# other_writers (only a refusal caused by someone else's move), system_fleet, config_toml, server_info,
+# puddle_info and puddle_pyclient are imported where they run.
+NO_OP_MODULE_UTILS = [
+    'client_factory', 'model_attributes', 'puddle_client', 'puddle_http', 'puddle_module', 'system_spec',
+    'system_transitions', 'tag_filters', 'text_conversions', 'wire_time',
+]
+MODULE_UTILS = 'ansible_collections.puddle.cloud.plugins.module_utils.'
+
+
+def test_the_no_op_path_imports_only_the_module_utils_it_runs():
+    loaded = loaded_after('builtin')
+    assert sorted(name[len(MODULE_UTILS):] for name in loaded if name.startswith(MODULE_UTILS)) == NO_OP_MODULE_UTILS
