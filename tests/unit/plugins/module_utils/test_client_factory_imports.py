@@ -49,9 +49,10 @@ def test_puddle_client_is_imported_when_chosen():
 # compiled from source in every task's process (AnsiballZ ships no .pyc), so a new top-level import on this
 # path must be a choice, made here. cu_pool (the CU pool's simulation: only a create or a start runs it),
 # other_writers (only a refusal caused by someone else's move), system_fleet, config_toml, server_info,
-# puddle_info and puddle_pyclient are imported where they run.
+# puddle_info and puddle_pyclient are imported where they run. option_ranges is the check of the seconds options
+# that every task runs before its first request.
 NO_OP_MODULE_UTILS = [
-    'client_factory', 'model_attributes', 'puddle_client', 'puddle_http', 'puddle_module', 'system_spec',
+    'client_factory', 'model_attributes', 'option_ranges', 'puddle_client', 'puddle_http', 'puddle_module', 'system_spec',
     'system_transitions', 'tag_filters', 'text_conversions', 'wire_time',
 ]
 MODULE_UTILS = 'ansible_collections.puddle.cloud.plugins.module_utils.'
