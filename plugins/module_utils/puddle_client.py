@@ -547,6 +547,15 @@ def take_carried_out(error):
     return action
 
 
+def _deadline_moved(deadline_before, system):
+    """Whether system's idle_deadline is later than deadline_before; None when either is unknown or not a timestamp."""
+    before = wire_time.rfc3339_timestamp(deadline_before)
+    after = wire_time.rfc3339_timestamp((system or {}).get('idle_deadline'))
+    if before is None or after is None:
+        return None
+    return after > before
+
+
 def backoff_delay(attempt, backoff_base, backoff_max, random_source):
     """Full jitter: a uniform delay in [0, min(backoff_max, backoff_base * 2**attempt)]."""
     ceiling = min(float(backoff_max), float(backoff_base) * (2 ** attempt))
@@ -657,6 +666,9 @@ class PuddleClient(object):
         self.request_count = 0
         # system id -> monotonic time we last acted on it or read it; paces the first poll.
         self._last_touched = {}
+        # system id -> its idle_deadline as this client last read it (only when the answer had the field): after a
+        # lost answer to RefreshIdleTimeout or RestartSystem, a later deadline read back says it was carried out.
+        self._idle_deadlines = {}
         # While waiting, retries must not sleep past the wait's deadline.
         self._wait_deadline = None
         # Set by a task bounded by an option (set_task_deadline): no retry is sent past it.
@@ -863,8 +875,12 @@ class PuddleClient(object):
 
     @staticmethod
     def _say_unconfirmed(route, error):
-        """Mark error, ending a call whose answer was lost, with the action Puddle may have carried out."""
-        say_unconfirmed(route, error)
+        """Mark error, ending a call whose answer was lost, with the action Puddle may have carried out.
+
+        Not when a resolver found it carried out (error.carried_out_action, a read after that failed).
+        """
+        if error.carried_out_action is None:
+            say_unconfirmed(route, error)
 
     @staticmethod
     def _resolve_lost_answer(resolve_lost_answer, error, answer_lost, final):
@@ -935,6 +951,11 @@ class PuddleClient(object):
     def _touched(self, system):
         if system and system.get('id'):
             self._last_touched[system['id']] = self._monotonic()
+        return self._seen(system)
+
+    def _seen(self, system):
+        if system and system.get('id') and 'idle_deadline' in system:
+            self._idle_deadlines[system['id']] = system['idle_deadline']
         return system
 
     def create_system(self, name, cloud, image_id=None, product=None, version=None, instance_type_id=None,
@@ -984,7 +1005,7 @@ class PuddleClient(object):
         return self._touched(self._readable(self._call('find_system_by_name', {'name': name}).get('system')))
 
     def list_systems(self):
-        return [self._readable(system) for system in self._call('list_systems', {})['systems']]
+        return [self._seen(self._readable(system)) for system in self._call('list_systems', {})['systems']]
 
     def _act(self, route, system_id):
         self.last_adoption = None
@@ -994,11 +1015,15 @@ class PuddleClient(object):
     def _lost_action_resolver(self, route, system_id):
         effect_statuses = ACTION_EFFECT_STATUSES[route]
         action = route[:-len('_system')]
+        deadline_before = self._idle_deadlines.get(system_id)
 
         def resolve(error, answer_lost):
             if isinstance(error, PreconditionFailedError) and error.meta.get('status') in effect_statuses:
                 # Refused because the system is already where the action takes it: the action is done.
                 return self._adopted(action, ADOPTED_ALREADY_DONE, answer_lost, self.get_system(system_id))
+            if route == 'restart_system' and answer_lost and not isinstance(error, PreconditionFailedError):
+                # A restart ends where it began (started): a retry would be accepted again once it is over.
+                return self._lost_restart(error, system_id, deadline_before)
             if isinstance(error, PreconditionFailedError) or (error.may_have_been_committed and not error.retryable):
                 system = self.get_system(system_id)
                 if system.get('status') in effect_statuses:
@@ -1006,6 +1031,24 @@ class PuddleClient(object):
                 error.system = system  # the system as read after the refusal (other_writers plans from it)
             return None
         return resolve
+
+    def _lost_restart(self, error, system_id, deadline_before):
+        """After a lost answer to RestartSystem: done when the system is restarting, or started again since.
+
+        Puddle sets the idle deadline whenever a system becomes started, so a deadline later than the one read before
+        the call says a restart ended meanwhile; the same one says none did (sending again is safe). Without a
+        deadline to compare (none read before, or unknown) nothing tells: the restart is not sent again, and the
+        call fails saying it may have been carried out.
+        """
+        system = self.get_system(system_id)
+        if system.get('status') in ACTION_EFFECT_STATUSES['restart_system']:
+            return self._adopted('restart', ADOPTED_ALREADY_DONE, True, system)
+        moved = _deadline_moved(deadline_before, system)
+        if moved is None:
+            raise error
+        if moved:
+            return self._adopted('restart', ADOPTED_ALREADY_DONE, True, system)
+        return None
 
     def start_system(self, system_id):
         return self._act('start_system', system_id)
@@ -1023,11 +1066,60 @@ class PuddleClient(object):
         return self._act('terminate_system', system_id)
 
     def refresh_idle_timeout(self, system_id):
-        return self._touched(self._call('refresh_idle_timeout', {'id': system_id})['system'])
+        """RefreshIdleTimeout; a lost answer is resolved by the idle deadline read back, never by sending blindly."""
+        self.last_adoption = None
+        answer = self._call('refresh_idle_timeout', {'id': system_id},
+                            self._lost_refresh_resolver(system_id, self._idle_deadlines.get(system_id)))
+        return self._touched(answer['system'])
+
+    def _lost_refresh_resolver(self, system_id, deadline_before):
+        """After a lost answer: the system, when its idle deadline read back is later than the one read before the call.
+
+        Puddle moves the deadline to now + idle_interval, so a later one says a refresh was carried out (the lost one,
+        as far as anyone can tell) and it is not sent again; the same deadline says it was not, so sending again is
+        safe. Without a deadline to compare (this client read none before the call, or one side does not report it)
+        nothing tells: the refresh is not sent again and the call fails saying it may have been carried out.
+        """
+        def resolve(error, answer_lost):
+            if not answer_lost:
+                return None
+            system = self.get_system(system_id)
+            moved = _deadline_moved(deadline_before, system)
+            if moved is None:
+                raise error
+            return self._adopted('refresh_idle_timeout', ADOPTED_ANSWER_LOST, True, system) if moved else None
+        return resolve
 
     def update_config_toml(self, system_id, config_toml):
-        answer = self._call('update_config_toml', {'id': system_id, 'config_toml': config_toml})
+        """UpdateConfigToml; a lost answer is resolved by GetConfigToml, so one upload is never committed twice."""
+        self.last_adoption = None
+        answer = self._call('update_config_toml', {'id': system_id, 'config_toml': config_toml},
+                            self._lost_upload_resolver(system_id, config_toml))
         return self._touched(answer['system'])
+
+    def _lost_upload_resolver(self, system_id, config_toml):
+        """After a lost answer: the system, recorded in last_adoption (answer_lost), when Puddle holds the text sent.
+
+        Puddle stores an uploaded text at once (docs/api.md section 9), so the text read back being the one sent says
+        the upload was carried out and it is not sent again; another text says it was not (or was replaced since), so
+        sending again is safe. When the read of the system after a matching read-back fails, the upload is still
+        carried out (carried_out_action).
+        """
+        def resolve(error, answer_lost):
+            if not answer_lost:
+                return None
+            held = self.get_config_toml(system_id)
+            if 'config_toml' not in held:
+                raise error  # what Puddle holds is unknown: nothing tells, so nothing is sent again
+            if held['config_toml'] != config_toml:
+                return None
+            try:
+                system = self.get_system(system_id)
+            except PuddleError as failure:
+                failure.carried_out_action = ACTION_OF_ROUTE['update_config_toml']
+                raise
+            return self._adopted('upload', ADOPTED_ANSWER_LOST, True, system)
+        return resolve
 
     def get_config_toml(self, system_id):
         return self._call('get_config_toml', {'id': system_id})

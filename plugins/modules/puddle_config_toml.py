@@ -599,7 +599,7 @@ class ConfigTomlTask(object):
         status = self.system.get('config_toml_status')
         if plan.upload:
             self.system = self.client.update_config_toml(system_id, content)
-            self.record.sent('upload')
+            self.record.note('upload', getattr(self.client, 'last_adoption', None))  # answer_lost: still ours
             status = 'uploading'
             if self.params['wait'] or plan.restart:
                 try:

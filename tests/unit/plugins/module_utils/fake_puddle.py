@@ -8,6 +8,7 @@ the client must survive (lost answers, 503, 429, expired tokens...). Unit tests 
 """
 
 import collections
+import datetime
 import itertools
 import json
 
@@ -312,8 +313,15 @@ class FakePuddle(object):
         return self._action('TerminateSystem', body, user)
 
     def _rpc_RefreshIdleTimeout(self, body, user):
+        # The idle deadline becomes now + idle_interval (docs/api.md section 2): a later one than any before.
         system = self._owned(body, user)
+        system['idle_deadline'] = self.idle_deadline(60 * system.get('idle_interval', 60))
         return self._ok({'system': dict(system)})
+
+    def idle_deadline(self, seconds):
+        """RFC 3339 text of the fake clock's time plus seconds (the clock counts from the epoch)."""
+        moment = datetime.datetime.fromtimestamp(self.clock.now + seconds, datetime.timezone.utc)
+        return moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
 
     def _rpc_UpdateConfigToml(self, body, user):
         system = self._owned(body, user)

@@ -234,7 +234,11 @@ def test_a_lost_action_answer_is_reconciled_by_get_system(client, fake, method, 
     fake.fail_next(method, 'drop_after_commit')
     result = getattr(client, action)(system['id'])
     assert result['status'] == after
-    assert fake.methods() == ['Login', method, method, 'GetSystem']
+    if method == 'RestartSystem':
+        # Accepted again once the restart is over: read first, never sent again (test_puddle_client_lost_changes.py).
+        assert fake.methods() == ['Login', method, 'GetSystem']
+    else:
+        assert fake.methods() == ['Login', method, method, 'GetSystem']
 
 
 def test_a_precondition_failure_after_a_lost_answer_that_did_not_take_effect_is_raised(client, fake):
@@ -408,6 +412,7 @@ def test_every_action_whose_answer_was_lost_then_refused_says_it_may_have_been_c
     system = fake.add_system(status='started')
     fake.fail_next(method, 'drop_after_commit')
     fake.fail_next(method, 'refused', times=5)
+    fake.fail_next('GetSystem', 'refused', times=5)  # and the read that could tell a restart or refresh done
     with pytest.raises(pc.TransportError) as caught:
         getattr(client, call)(system['id'])
     assert caught.value.unconfirmed_action == action
@@ -420,6 +425,7 @@ def test_an_upload_whose_answer_was_lost_then_refused_says_it_may_have_been_carr
     system = fake.add_system(status='started')
     fake.fail_next('UpdateConfigToml', 'drop_after_commit')
     fake.fail_next('UpdateConfigToml', 'refused', times=5)
+    fake.fail_next('GetConfigToml', 'refused', times=5)  # the read-back that could tell the upload done
     with pytest.raises(pc.TransportError) as caught:
         client.update_config_toml(system['id'], 'a = 1\n')
     assert caught.value.unconfirmed_action == 'upload'

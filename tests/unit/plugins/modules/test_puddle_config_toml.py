@@ -348,9 +348,22 @@ def test_a_restart_someone_else_started_is_adopted_not_claimed(fake, capsys, mon
     assert system['applied_config_toml'] == CONFIG
 
 
-def test_an_upload_whose_answer_was_lost_then_refused_may_have_changed_the_config(fake, capsys):
+def test_an_upload_whose_answer_was_lost_is_found_by_its_read_back_and_reported_once(fake, capsys):
+    # Issue 21 (seed 2822334179): each retry of a lost upload used to be committed again, one reported.
     fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
     fake.fail_next('UpdateConfigToml', 'drop_after_commit')
+    fake.fail_next('UpdateConfigToml', 'refused', times=50)
+    result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
+    assert result.get('failed') is None, result
+    assert (result['changed'], result['actions'], result['adopted'], result['unconfirmed']) == (
+        True, ['upload', 'restart'], [], [])
+    assert mutations(fake) == ['UpdateConfigToml', 'RestartSystem']
+    assert fake.systems[result['system']['id']]['applied_config_toml'] == CONFIG
+
+
+def test_an_upload_whose_answer_was_lost_then_refused_may_have_changed_the_config(fake, capsys):
+    system = fake.add_system('dai-1', config_toml=OTHER, applied_config_toml=OTHER, config_toml_status='applied')
+    fake.fail_next('UpdateConfigToml', 'drop')  # no answer, and Puddle never saw it: the read-back differs
     fake.fail_next('UpdateConfigToml', 'refused', times=50)
     result = run_module(dict(system='dai-1', content=CONFIG, restart=True), capsys)
     assert result['failed'] is True
@@ -359,9 +372,9 @@ def test_an_upload_whose_answer_was_lost_then_refused_may_have_changed_the_confi
     assert result['unconfirmed'] == [{'action': 'upload', 'reason': 'answer_lost'}]
     assert result['msg'].endswith('an answer to this request was lost, so Puddle may have carried out the upload: '
                                   'run the task again to converge')
-    # Looked at again after the possible change: the upload had indeed been stored.
-    assert result['system']['config_toml_status'] == 'uploading'
-    assert result['config_toml']['status'] == 'uploading'  # the same system as last seen
+    # Read back after each failure (it still differs, so sending again is safe), then looked at again.
+    assert system['config_toml'] == OTHER
+    assert result['system']['config_toml_status'] == 'applied'
     assert fake.methods()[-1] == 'GetSystem'
     assert 'demo-secret-key' not in json.dumps(result)
 
