@@ -78,6 +78,16 @@ REGRESSIONS = (
       ("fleet_task", {"api_client": "builtin", "check_mode": False, "indexes": [0], "state": "present"}),
       ("system_task", {"api_client": "puddle_client", "check_mode": False, "disk": None, "index": 1,
                        "recreate": False, "state": "present"})]),
+    ("a refusal before the request was read is an unconfirmed action with api_client=puddle_client (seed 3908557747)",
+     [("outside_writer_during_next_task", {"delay": 0.0, "index": 0, "operation": "CreateSystem", "user": "demo"}),
+      ("fault_on", {"fault": "rate_limited"}),
+      ("fleet_task", {"api_client": "puddle_client", "check_mode": False, "indexes": [1], "state": "present"})]),
+    ("an upload whose answer was lost is read back, never committed twice (seed 2822334179)",
+     [("fault_on", {"fault": "answer_lost"}),
+      ("fleet_task", {"api_client": "puddle_client", "check_mode": False, "indexes": [0, 1], "state": "present"}),
+      ("force_status", {"hold": 0.3, "index": 0, "status": "restarting"}),
+      ("config_toml_task", {"api_client": "builtin", "check_mode": False, "content": "max_runtime_minutes = 60\n",
+                            "index": 1})]),
 )
 # Puddle's Python client (here its double) reports these refusals as a connection problem, as it does a dropped
 # connection: with api_client=puddle_client a change refused so is unconfirmed (docs/api.md section 10).
