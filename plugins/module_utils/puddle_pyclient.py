@@ -722,6 +722,16 @@ class PythonClientAdapter(object):
                     float(timeout), system_id, awaited, system.get('status')), awaited=(awaited,), system=system)
         except Exception as error:
             typed = self._typed_error(error)
+            if isinstance(typed, PreconditionFailedError):
+                # The client refuses to wait on: the system is terminated (or gone). The error carries the system
+                # as read now, never the status from before the wait, in the builtin client's words.
+                system = self._get(system_id)  # NotFoundError when it is gone, as the builtin client's wait
+                if system.get('status') != FINAL_STATUS:
+                    typed.system = system
+                    raise typed
+                raise PreconditionFailedError(
+                    'System {0} is terminated and will never be {1}'.format(system.get('name') or system_id, awaited),
+                    meta={'status': FINAL_STATUS}, system=system)
             if not isinstance(typed, SystemFailedError):
                 raise typed
             system = self._get(system_id)

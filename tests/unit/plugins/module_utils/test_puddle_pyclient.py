@@ -21,6 +21,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     AuthError,
     ConfigTomlUploadFailedError,
     ConfigurationError,
+    NotFoundError,
     PreconditionFailedError,
     PuddleClient,
     SystemFailedError,
@@ -271,6 +272,29 @@ def test_waiting_past_the_timeout(adapter, puddle):
     with pytest.raises(WaitTimeoutError, match='still starting') as caught:
         adapter.wait_for_system_started('s1', timeout=0, poll_interval=0.001)
     assert caught.value.system['status'] == 'starting'
+
+
+@pytest.mark.parametrize('wait, awaited', [('wait_for_system_started', 'started'),
+                                          ('wait_for_system_stopped', 'stopped')])
+def test_a_wait_ended_by_termination_reports_the_system_as_read_then(adapter, puddle, wait, awaited):
+    """Someone terminates the system during the wait: the error carries the system as the client saw it last
+    (terminated), never the status from before the wait, and says it will never be what was awaited, as the
+    builtin client does (the task's failure.status and system come from it)."""
+    puddle.add(system_record('s1', 'churn', 'provisioning'))
+    puddle.script['s1'] = ['terminating', 'terminated', 'terminated', 'terminated']
+    with pytest.raises(PreconditionFailedError) as caught:
+        getattr(adapter, wait)('s1', timeout=5, poll_interval=0.001)
+    assert caught.value.message == 'System churn is terminated and will never be {0}'.format(awaited)
+    assert caught.value.system['status'] == 'terminated'
+    assert caught.value.status == 'terminated'
+
+
+def test_a_wait_ended_because_the_system_is_gone_says_it_was_not_found(adapter, puddle):
+    """The client's "does not exist" refusal of a wait for started is the builtin client's NotFoundError."""
+    puddle.add(system_record('s1', 'churn', 'provisioning'))
+    del puddle.systems['s1']
+    with pytest.raises(NotFoundError, match='System s1 was not found'):
+        adapter.wait_for_system_started('s1', timeout=5, poll_interval=0.001)
 
 
 def test_waiting_for_terminated_ends_when_the_system_is_gone(adapter, puddle):
