@@ -114,7 +114,7 @@ def integer(value):
         return value
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         return None
 
 
@@ -126,17 +126,22 @@ def timestamp(value):
     """RFC 3339 UTC text (docs/api.md) from a datetime, a Unix time or text.
 
     A naive datetime, or text without a zone, is read as UTC (never as the local time of the machine that
-    runs the task); text with another offset is given in UTC; text that is no RFC 3339 timestamp is kept.
+    runs the task); text with another offset is given in UTC; text that is no RFC 3339 timestamp is kept. A number
+    or datetime that is no instant in UTC (nan, inf, beyond year 9999) is unknown (UnknownValue).
     """
     if value is None:
         return None
     if isinstance(value, str):
         moment = wire_time.rfc3339(value)
         return value if moment is None else wire_time.rfc3339_text(moment)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
-    if isinstance(value, datetime.datetime):
-        return wire_time.rfc3339_text(value)
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
+        if isinstance(value, datetime.datetime):
+            return wire_time.rfc3339_text(value)
+    except (OverflowError, ValueError, OSError):
+        # nan, inf, or an instant no UTC datetime holds: the client reported no time the collection can read.
+        raise UnknownValue('timestamp')
     return str(value)
 
 

@@ -376,6 +376,8 @@ def test_integer_keeps_a_boolean_and_gives_none_for_what_is_not_a_number():
     assert puddle_pyclient.integer('12') == 12 and puddle_pyclient.integer(None) is None
     assert puddle_pyclient.integer('twelve') is None  # int() raises ValueError
     assert puddle_pyclient.integer([12]) is None  # int() raises TypeError
+    assert puddle_pyclient.integer(float('inf')) is None  # int() raises OverflowError
+    assert puddle_pyclient.integer(float('nan')) is None
 
 
 def test_tags_given_as_dicts_with_either_name_key():
