@@ -31,6 +31,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PreconditionFailedError,
     PuddleError,
     ServerError,
+    StatusChangedError,
     SystemFailedError,
     TransportError,
     UnsupportedOperationError,
@@ -712,7 +713,40 @@ class PythonClientAdapter(object):
 
     # -- waiting: the client's own wait_for_* methods
 
-    def _wait(self, method_name, system_id, awaited, timeout, poll_interval):
+    # How long one piece of a wait asked to stop on a stable status may last (at least one poll interval).
+    STABLE_CHECK_SECONDS = 10.0
+
+    def _wait(self, method_name, system_id, awaited, timeout, poll_interval, stop_on_stable=False):
+        """The client's wait_for_* until the system is awaited; the system then.
+
+        With stop_on_stable (as PuddleClient.wait_for_status): a stable status other than the awaited one ends the
+        wait with StatusChangedError (.system = the system seen) instead of waiting in vain until the timeout, since
+        Puddle never leaves a stable status without a request (someone else moved the system). The client's wait
+        cannot be told so: it runs in pieces of at most STABLE_CHECK_SECONDS (or one poll interval), and the status
+        read at the end of each piece decides.
+        """
+        if not stop_on_stable:
+            return self._client_wait(method_name, system_id, awaited, timeout, poll_interval)
+        deadline = self._monotonic() + max(float(timeout), 0.0)
+        while True:
+            remaining = max(deadline - self._monotonic(), 0.0)
+            piece = min(remaining, max(float(poll_interval), self.STABLE_CHECK_SECONDS))
+            try:
+                return self._client_wait(method_name, system_id, awaited, piece, poll_interval)
+            except WaitTimeoutError as error:
+                system = error.system or {}
+                if self._monotonic() >= deadline:
+                    error.set_message('Timed out after {0:g} s waiting for system {1} to be {2}; its status is still '
+                                      '{3}'.format(float(timeout), system_id, awaited, system.get('status')))
+                    raise
+                status = system.get('status')
+                if status in STABLE_STATUSES and status != awaited:
+                    raise StatusChangedError(
+                        'System {0} became {1} while waiting for it to be {2}'.format(
+                            system.get('name') or system_id, status, awaited),
+                        meta={'status': status}, system=system)
+
+    def _client_wait(self, method_name, system_id, awaited, timeout, poll_interval):
         systems = self._systems()
         # The client reads its polling settings from these attributes; set on this instance only.
         systems.POLL_INTERVAL_S = poll_interval
@@ -746,17 +780,17 @@ class PythonClientAdapter(object):
                 system=system)
         return self._get(system_id)
 
-    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_started', system_id, 'started', timeout, poll_interval)
+    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_started', system_id, 'started', timeout, poll_interval, stop_on_stable)
 
-    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_stopped', system_id, 'stopped', timeout, poll_interval)
+    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_stopped', system_id, 'stopped', timeout, poll_interval, stop_on_stable)
 
-    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_terminated', system_id, FINAL_STATUS, timeout, poll_interval)
+    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_terminated', system_id, FINAL_STATUS, timeout, poll_interval, stop_on_stable)
 
-    def wait_for_system_failed(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_failed', system_id, 'failed', timeout, poll_interval)
+    def wait_for_system_failed(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_failed', system_id, 'failed', timeout, poll_interval, stop_on_stable)
 
     # Where each transitional status ends, so wait_until_stable can use the matching wait_for_*.
     WAIT_FOR_END_OF = {

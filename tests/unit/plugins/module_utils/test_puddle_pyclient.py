@@ -24,6 +24,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     NotFoundError,
     PreconditionFailedError,
     PuddleClient,
+    StatusChangedError,
     SystemFailedError,
     TransportError,
     UnsupportedOperationError,
@@ -295,6 +296,44 @@ def test_a_wait_ended_because_the_system_is_gone_says_it_was_not_found(adapter, 
     del puddle.systems['s1']
     with pytest.raises(NotFoundError, match='System s1 was not found'):
         adapter.wait_for_system_started('s1', timeout=5, poll_interval=0.001)
+
+
+def test_a_wait_asked_to_stop_on_a_stable_status_ends_when_someone_else_moves_the_system(adapter, puddle, monkeypatch):
+    """stop_on_stable (puddle_system's waits): someone else starts the system again while the task waits for it to be
+    stopped. The client's own wait would poll until wait_timeout in vain; the adapter runs it in slices and, between
+    them, ends with StatusChangedError and the system as seen, as the builtin client does."""
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'stopping'))
+    puddle.script['s1'] = ['stopping'] + ['started'] * 10000
+    with pytest.raises(StatusChangedError) as caught:
+        adapter.wait_for_system_stopped('s1', timeout=30, poll_interval=0.001, stop_on_stable=True)
+    assert caught.value.system['status'] == 'started'
+    assert caught.value.message == 'System churn became started while waiting for it to be stopped'
+
+
+def test_a_wait_not_asked_to_stop_on_a_stable_status_waits_until_its_timeout(adapter, puddle, monkeypatch):
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'stopping'))
+    puddle.script['s1'] = ['stopping'] + ['started'] * 10000
+    with pytest.raises(WaitTimeoutError, match='still started'):
+        adapter.wait_for_system_stopped('s1', timeout=0.05, poll_interval=0.001)
+
+
+def test_a_wait_in_slices_ends_as_one_wait_when_the_status_comes(adapter, puddle, monkeypatch):
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'starting'))
+    puddle.script['s1'] = ['starting'] * 30 + ['started']
+    system = adapter.wait_for_system_started('s1', timeout=30, poll_interval=0.001, stop_on_stable=True)
+    assert system['status'] == 'started'
+
+
+def test_a_wait_in_slices_times_out_at_its_own_timeout(adapter, puddle, monkeypatch):
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'starting'))
+    with pytest.raises(WaitTimeoutError, match='Timed out after 0.1 s waiting for system s1 to be started; its '
+                                               'status is still starting') as caught:
+        adapter.wait_for_system_started('s1', timeout=0.1, poll_interval=0.001, stop_on_stable=True)
+    assert caught.value.system['status'] == 'starting'
 
 
 def test_waiting_for_terminated_ends_when_the_system_is_gone(adapter, puddle):
