@@ -12,7 +12,7 @@ import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 
-COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 SYSTEMS = [dict(id='s1', name='a', status='started', instance_type='m5.xlarge', cu_per_hour=2),
            dict(id='s2', name='b', status='stopped', instance_type='m5.xlarge', cu_per_hour=3)]
 
