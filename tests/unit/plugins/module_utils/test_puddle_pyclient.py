@@ -275,8 +275,7 @@ def test_waiting_past_the_timeout(adapter, puddle):
     assert caught.value.system['status'] == 'starting'
 
 
-@pytest.mark.parametrize('wait, awaited', [('wait_for_system_started', 'started'),
-                                          ('wait_for_system_stopped', 'stopped')])
+@pytest.mark.parametrize('wait, awaited', [('wait_for_system_started', 'started'), ('wait_for_system_stopped', 'stopped')])
 def test_a_wait_ended_by_termination_reports_the_system_as_read_then(adapter, puddle, wait, awaited):
     """Someone terminates the system during the wait: the error carries the system as the client saw it last
     (terminated), never the status from before the wait, and says it will never be what was awaited, as the
