@@ -50,7 +50,8 @@ options:
     description:
       - Seconds to wait for an answer to a single request before it counts as lost.
       - Lost answers, unavailable servers and rate limiting are retried with a backoff, within O(retry_timeout).
-      - Must be a finite number greater than 0; anything else fails the task before any request.
+      - Must be a finite number greater than 0 and at most 31536000 (365 days); anything else fails the task before
+        any request.
     type: float
     default: 30
   retry_timeout:
@@ -63,8 +64,8 @@ options:
       - In a module with a C(wait_timeout) option, no retry of any of the task's requests goes past the end of
         C(wait_timeout) either (counted from the start of the task). The polls of a wait are requests too, and each
         poll's retries stop at O(retry_timeout), and the wait's own deadline cuts them when it comes first.
-      - Must be a finite number, 0 or more (0 sends no retry); anything else (a negative number, V(nan), V(inf)) fails
-        the task before any request.
+      - Must be a finite number, 0 or more (0 sends no retry) and at most 31536000 (365 days); anything else (a
+        negative number, V(nan), V(inf), more than a year) fails the task before any request.
       - The default leaves room for the whole backoff of 10 retries (at most 65.5 s).
       - Not applied to the calls of Puddle's own Python client (O(api_client=puddle_client)) other than its reads.
     type: float

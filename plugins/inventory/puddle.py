@@ -95,7 +95,8 @@ options:
     description:
       - Seconds to wait for an answer to a single request before it counts as lost.
       - Lost answers, unavailable servers and rate limiting are retried with a backoff.
-      - A finite number greater than 0; anything else (V(nan), V(inf), 0 or less) fails before any request.
+      - A finite number greater than 0 and at most 31536000 (365 days); anything else (V(nan), V(inf), 0 or less,
+        more than a year) fails before any request.
     type: float
     default: 30
   api_client:

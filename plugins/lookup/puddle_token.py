@@ -59,7 +59,8 @@ options:
   request_timeout:
     description:
       - Seconds to wait for the answer to the login request; lost answers and unavailable servers are retried.
-      - A finite number greater than 0; anything else (V(nan), V(inf), 0 or less) fails before any request.
+      - A finite number greater than 0 and at most 31536000 (365 days); anything else (V(nan), V(inf), 0 or less,
+        more than a year) fails before any request.
     type: float
     default: 30
   api_client:

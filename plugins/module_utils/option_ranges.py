@@ -5,7 +5,8 @@
 
 One rule for every face (modules, inventory, lookup, event source), checked before any request
 (docs/reliability.md, "Retry bounds"): a time bound is a finite number. ``nan`` and ``inf`` would
-disable the bound (every comparison with nan is false), and a negative one means nothing.
+disable the bound (every comparison with nan is false), a negative one means nothing, and one of more
+than a year (MAX_SECONDS) cannot be waited for on every platform.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,6 +25,11 @@ SECONDS_OPTIONS = {
 }
 
 RULE = 'range'
+
+# The most any of them may be: a year. Far beyond it, a finite bound overflows what the platform can wait for
+# (socket.settimeout, time.sleep and lock timeouts raise OverflowError above about 9.2e9 s with a 64-bit time_t,
+# sooner with a 32-bit one), and would only fail once the task had begun sending.
+MAX_SECONDS = 365 * 24 * 3600
 
 
 def seconds_rule(option):
@@ -45,6 +51,9 @@ def seconds_problem(option, value):
     if number is None or not math.isfinite(number) or number < 0 or (number == 0 and not zero_allowed):
         shown = '%g' % number if number is not None else repr(value)
         return '{0} must be {1}, got {2}'.format(option, seconds_rule(option), shown)
+    if number > MAX_SECONDS:
+        return '{0} must be a finite number of seconds, at most {1} ({2} days), got {3:g}'.format(
+            option, MAX_SECONDS, MAX_SECONDS // 86400, number)
     return None
 
 

@@ -31,6 +31,7 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     PreconditionFailedError,
     PuddleError,
     ServerError,
+    StatusChangedError,
     SystemFailedError,
     TransportError,
     UnsupportedOperationError,
@@ -114,7 +115,7 @@ def integer(value):
         return value
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         return None
 
 
@@ -126,17 +127,22 @@ def timestamp(value):
     """RFC 3339 UTC text (docs/api.md) from a datetime, a Unix time or text.
 
     A naive datetime, or text without a zone, is read as UTC (never as the local time of the machine that
-    runs the task); text with another offset is given in UTC; text that is no RFC 3339 timestamp is kept.
+    runs the task); text with another offset is given in UTC; text that is no RFC 3339 timestamp is kept. A number
+    or datetime that is no instant in UTC (nan, inf, beyond year 9999) is unknown (UnknownValue).
     """
     if value is None:
         return None
     if isinstance(value, str):
         moment = wire_time.rfc3339(value)
         return value if moment is None else wire_time.rfc3339_text(moment)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
-    if isinstance(value, datetime.datetime):
-        return wire_time.rfc3339_text(value)
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
+        if isinstance(value, datetime.datetime):
+            return wire_time.rfc3339_text(value)
+    except (OverflowError, ValueError, OSError):
+        # nan, inf, or an instant no UTC datetime holds: the client reported no time the collection can read.
+        raise UnknownValue('timestamp')
     return str(value)
 
 
@@ -707,7 +713,40 @@ class PythonClientAdapter(object):
 
     # -- waiting: the client's own wait_for_* methods
 
-    def _wait(self, method_name, system_id, awaited, timeout, poll_interval):
+    # How long one piece of a wait asked to stop on a stable status may last (at least one poll interval).
+    STABLE_CHECK_SECONDS = 10.0
+
+    def _wait(self, method_name, system_id, awaited, timeout, poll_interval, stop_on_stable=False):
+        """The client's wait_for_* until the system is awaited; the system then.
+
+        With stop_on_stable (as PuddleClient.wait_for_status): a stable status other than the awaited one ends the
+        wait with StatusChangedError (.system = the system seen) instead of waiting in vain until the timeout, since
+        Puddle never leaves a stable status without a request (someone else moved the system). The client's wait
+        cannot be told so: it runs in pieces of at most STABLE_CHECK_SECONDS (or one poll interval), and the status
+        read at the end of each piece decides.
+        """
+        if not stop_on_stable:
+            return self._client_wait(method_name, system_id, awaited, timeout, poll_interval)
+        deadline = self._monotonic() + max(float(timeout), 0.0)
+        while True:
+            remaining = max(deadline - self._monotonic(), 0.0)
+            piece = min(remaining, max(float(poll_interval), self.STABLE_CHECK_SECONDS))
+            try:
+                return self._client_wait(method_name, system_id, awaited, piece, poll_interval)
+            except WaitTimeoutError as error:
+                system = error.system or {}
+                if self._monotonic() >= deadline:
+                    error.set_message('Timed out after {0:g} s waiting for system {1} to be {2}; its status is still '
+                                      '{3}'.format(float(timeout), system_id, awaited, system.get('status')))
+                    raise
+                status = system.get('status')
+                if status in STABLE_STATUSES and status != awaited:
+                    raise StatusChangedError(
+                        'System {0} became {1} while waiting for it to be {2}'.format(
+                            system.get('name') or system_id, status, awaited),
+                        meta={'status': status}, system=system)
+
+    def _client_wait(self, method_name, system_id, awaited, timeout, poll_interval):
         systems = self._systems()
         # The client reads its polling settings from these attributes; set on this instance only.
         systems.POLL_INTERVAL_S = poll_interval
@@ -722,6 +761,16 @@ class PythonClientAdapter(object):
                     float(timeout), system_id, awaited, system.get('status')), awaited=(awaited,), system=system)
         except Exception as error:
             typed = self._typed_error(error)
+            if isinstance(typed, PreconditionFailedError):
+                # The client refuses to wait on: the system is terminated (or gone). The error carries the system
+                # as read now, never the status from before the wait, in the builtin client's words.
+                system = self._get(system_id)  # NotFoundError when it is gone, as the builtin client's wait
+                if system.get('status') != FINAL_STATUS:
+                    typed.system = system
+                    raise typed
+                raise PreconditionFailedError(
+                    'System {0} is terminated and will never be {1}'.format(system.get('name') or system_id, awaited),
+                    meta={'status': FINAL_STATUS}, system=system)
             if not isinstance(typed, SystemFailedError):
                 raise typed
             system = self._get(system_id)
@@ -731,17 +780,17 @@ class PythonClientAdapter(object):
                 system=system)
         return self._get(system_id)
 
-    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_started', system_id, 'started', timeout, poll_interval)
+    def wait_for_system_started(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_started', system_id, 'started', timeout, poll_interval, stop_on_stable)
 
-    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_stopped', system_id, 'stopped', timeout, poll_interval)
+    def wait_for_system_stopped(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_stopped', system_id, 'stopped', timeout, poll_interval, stop_on_stable)
 
-    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_terminated', system_id, FINAL_STATUS, timeout, poll_interval)
+    def wait_for_system_terminated(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_terminated', system_id, FINAL_STATUS, timeout, poll_interval, stop_on_stable)
 
-    def wait_for_system_failed(self, system_id, timeout=1200, poll_interval=5, **kwargs):
-        return self._wait('wait_for_system_failed', system_id, 'failed', timeout, poll_interval)
+    def wait_for_system_failed(self, system_id, timeout=1200, poll_interval=5, stop_on_stable=False, **kwargs):
+        return self._wait('wait_for_system_failed', system_id, 'failed', timeout, poll_interval, stop_on_stable)
 
     # Where each transitional status ends, so wait_until_stable can use the matching wait_for_*.
     WAIT_FOR_END_OF = {

@@ -60,9 +60,10 @@ def http_date_timestamp(value):
 
 # RFC 3339 section 5.6 date-time: full-date "T" full-time, with a "t" or a space allowed for the "T" (its note) and
 # the offset optional (read as UTC, the idle deadlines some clients send). Nothing else: no bare date, no week or
-# ordinal date, no basic format without separators, no hour-only or minute-only time, no leap second.
+# ordinal date, no basic format without separators, no hour-only or minute-only time, no leap second, and no digit
+# but ASCII 0-9 (re.ASCII: Python's \d also matches Arabic-Indic or fullwidth digits, and int() reads them).
 _RFC3339 = re.compile(
-    r'^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$')
+    r'^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$', re.ASCII)
 
 
 def rfc3339(value):
@@ -89,7 +90,10 @@ def rfc3339(value):
                                    tzinfo=zone)
     except ValueError:  # a day, hour, minute or second out of its range
         return None
-    return as_utc(moment)
+    try:
+        return as_utc(moment)
+    except OverflowError:  # a valid text whose instant no datetime holds: after year 9999 or before year 1 in UTC
+        return None
 
 
 def rfc3339_timestamp(value):

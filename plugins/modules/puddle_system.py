@@ -137,12 +137,14 @@ options:
       - It bounds the retries of the task's requests too (see O(retry_timeout)), and the waits for a transition
         someone else started (a request Puddle refused because another writer moved the system is planned again
         from the system as read then, within this time; only a refusal that persists fails).
+      - 0 or more and at most 31536000 (365 days); anything else is refused before any request.
     type: int
     default: 1200
   poll_interval:
     description:
       - Seconds between two polls of the system's status while waiting.
-      - A finite number greater than 0 (V(nan) and V(inf) are refused before any request).
+      - A finite number greater than 0 and at most 31536000 (365 days); V(nan), V(inf) and anything out of that
+        range are refused before any request.
     type: float
     default: 5
   refresh_idle_timeout:

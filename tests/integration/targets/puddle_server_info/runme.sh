@@ -35,6 +35,16 @@ grep -q '"clouds (images/instance types): aws 5/3; 3 tags; CU pool: ' "$log" || 
 grep -q '"unknown: nothing"' "$log" || fail "check_connection found unknown attributes in the simulator's answers"
 grep -q '"next: run a playbook' "$log" || fail "check_connection said nothing to do next"
 
+# With no cloud asked, images and instance types are not read: the verdict says so, and neither
+# calls them attributes the client does not report nor sends the user to the conversion table.
+run_playbook check_connection_no_cloud puddle.cloud.check_connection -e '{"check_connection_clouds": []}' ||
+    fail "check_connection failed with no cloud: $(cat "$OUTPUT_DIR/check_connection_no_cloud.log")"
+log="$OUTPUT_DIR/check_connection_no_cloud.log"
+grep -q '"clouds (images/instance types): none asked; 3 tags; CU pool: ' "$log" || fail "check_connection: no 'none asked'"
+grep -q '"unknown: image: not read (no cloud asked); instance_type: not read (no cloud asked)"' "$log" ||
+    fail "check_connection called the models of what it did not read unknown attributes: $(cat "$log")"
+grep -q '"next: run a playbook' "$log" || fail "check_connection sent the user to the conversion table for what it did not read"
+
 # check_connection against addresses that are not Puddle's API: a verdict of failure, and the play fails.
 for base in "$not_puddle_url/html" "$not_puddle_url/signin" "$address/dashboard"; do
     log="$OUTPUT_DIR/check_connection_not_api.log"

@@ -40,6 +40,16 @@ def test_a_value_out_of_range_is_named_with_the_option_and_the_rule(option, valu
     assert seconds_problem(option, value) == message
 
 
+@pytest.mark.parametrize('option', ['request_timeout', 'retry_timeout', 'wait_timeout', 'poll_interval'])
+def test_a_year_is_the_longest_accepted(option):
+    """Finite but huge: the socket timeout, sleep or lock of such a bound overflows the platform's time_t
+    (OverflowError after the task began sending). A year is the most any of them may be."""
+    assert seconds_problem(option, 365 * 24 * 3600) is None
+    for value in (365 * 24 * 3600 + 1, 1e10, 1e20, 1e300, 10 ** 30):
+        assert seconds_problem(option, value) == (
+            '{0} must be a finite number of seconds, at most 31536000 (365 days), got {1:g}'.format(option, value))
+
+
 def test_the_first_problem_in_option_order_is_given():
     assert first_seconds_problem(dict(retry_timeout=NAN, request_timeout=-1, other=NAN))[0] == 'request_timeout'
     assert first_seconds_problem(dict(retry_timeout=90, request_timeout=30, other=NAN)) is None
@@ -47,7 +57,8 @@ def test_the_first_problem_in_option_order_is_given():
 
 @pytest.mark.parametrize('api_client', ['builtin', 'puddle_client'])
 @pytest.mark.parametrize('option, value', [('retry_timeout', NAN), ('retry_timeout', INF), ('retry_timeout', -1),
-                                           ('request_timeout', NAN), ('request_timeout', 0)])
+                                           ('request_timeout', NAN), ('request_timeout', 0),
+                                           ('request_timeout', 1e20), ('retry_timeout', 1e300)])
 def test_make_client_refuses_a_timeout_out_of_range_before_building_a_client(monkeypatch, api_client, option, value):
     """The inventory, the lookup and the event source build their client here: none gets a client to send with."""
     built = []
@@ -57,3 +68,10 @@ def test_make_client_refuses_a_timeout_out_of_range_before_building_a_client(mon
     assert (raised.value.field, raised.value.rule) == (option, 'range')
     assert raised.value.message.startswith(option + ' must be a finite number of seconds')
     assert built == []
+
+
+@pytest.mark.parametrize('value', [1e10, 1e20])
+def test_a_huge_request_timeout_never_reaches_a_socket(value):
+    """The socket's settimeout(1e10) raises OverflowError: the builtin client would report it as a failed request."""
+    with pytest.raises(ValidationFailedError, match='at most 31536000'):
+        client_factory.make_client(server_address='http://127.0.0.1:1', request_timeout=value)

@@ -21,8 +21,10 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     AuthError,
     ConfigTomlUploadFailedError,
     ConfigurationError,
+    NotFoundError,
     PreconditionFailedError,
     PuddleClient,
+    StatusChangedError,
     SystemFailedError,
     TransportError,
     UnsupportedOperationError,
@@ -273,6 +275,66 @@ def test_waiting_past_the_timeout(adapter, puddle):
     assert caught.value.system['status'] == 'starting'
 
 
+@pytest.mark.parametrize('wait, awaited', [('wait_for_system_started', 'started'), ('wait_for_system_stopped', 'stopped')])
+def test_a_wait_ended_by_termination_reports_the_system_as_read_then(adapter, puddle, wait, awaited):
+    """Someone terminates the system during the wait: the error carries the system as the client saw it last
+    (terminated), never the status from before the wait, and says it will never be what was awaited, as the
+    builtin client does (the task's failure.status and system come from it)."""
+    puddle.add(system_record('s1', 'churn', 'provisioning'))
+    puddle.script['s1'] = ['terminating', 'terminated', 'terminated', 'terminated']
+    with pytest.raises(PreconditionFailedError) as caught:
+        getattr(adapter, wait)('s1', timeout=5, poll_interval=0.001)
+    assert caught.value.message == 'System churn is terminated and will never be {0}'.format(awaited)
+    assert caught.value.system['status'] == 'terminated'
+    assert caught.value.status == 'terminated'
+
+
+def test_a_wait_ended_because_the_system_is_gone_says_it_was_not_found(adapter, puddle):
+    """The client's "does not exist" refusal of a wait for started is the builtin client's NotFoundError."""
+    puddle.add(system_record('s1', 'churn', 'provisioning'))
+    del puddle.systems['s1']
+    with pytest.raises(NotFoundError, match='System s1 was not found'):
+        adapter.wait_for_system_started('s1', timeout=5, poll_interval=0.001)
+
+
+def test_a_wait_asked_to_stop_on_a_stable_status_ends_when_someone_else_moves_the_system(adapter, puddle, monkeypatch):
+    """stop_on_stable (puddle_system's waits): someone else starts the system again while the task waits for it to be
+    stopped. The client's own wait would poll until wait_timeout in vain; the adapter runs it in slices and, between
+    them, ends with StatusChangedError and the system as seen, as the builtin client does."""
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'stopping'))
+    puddle.script['s1'] = ['stopping'] + ['started'] * 10000
+    with pytest.raises(StatusChangedError) as caught:
+        adapter.wait_for_system_stopped('s1', timeout=30, poll_interval=0.001, stop_on_stable=True)
+    assert caught.value.system['status'] == 'started'
+    assert caught.value.message == 'System churn became started while waiting for it to be stopped'
+
+
+def test_a_wait_not_asked_to_stop_on_a_stable_status_waits_until_its_timeout(adapter, puddle, monkeypatch):
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'stopping'))
+    puddle.script['s1'] = ['stopping'] + ['started'] * 10000
+    with pytest.raises(WaitTimeoutError, match='still started'):
+        adapter.wait_for_system_stopped('s1', timeout=0.05, poll_interval=0.001)
+
+
+def test_a_wait_in_slices_ends_as_one_wait_when_the_status_comes(adapter, puddle, monkeypatch):
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'starting'))
+    puddle.script['s1'] = ['starting'] * 30 + ['started']
+    system = adapter.wait_for_system_started('s1', timeout=30, poll_interval=0.001, stop_on_stable=True)
+    assert system['status'] == 'started'
+
+
+def test_a_wait_in_slices_times_out_at_its_own_timeout(adapter, puddle, monkeypatch):
+    monkeypatch.setattr(PythonClientAdapter, 'STABLE_CHECK_SECONDS', 0.01)
+    puddle.add(system_record('s1', 'churn', 'starting'))
+    with pytest.raises(WaitTimeoutError, match='Timed out after 0.1 s waiting for system s1 to be started; its '
+                                               'status is still starting') as caught:
+        adapter.wait_for_system_started('s1', timeout=0.1, poll_interval=0.001, stop_on_stable=True)
+    assert caught.value.system['status'] == 'starting'
+
+
 def test_waiting_for_terminated_ends_when_the_system_is_gone(adapter, puddle):
     puddle.add(system_record('s1', 'churn', 'terminating'))
     puddle.script['s1'] = ['terminating', 'terminated']
@@ -352,6 +414,8 @@ def test_integer_keeps_a_boolean_and_gives_none_for_what_is_not_a_number():
     assert puddle_pyclient.integer('12') == 12 and puddle_pyclient.integer(None) is None
     assert puddle_pyclient.integer('twelve') is None  # int() raises ValueError
     assert puddle_pyclient.integer([12]) is None  # int() raises TypeError
+    assert puddle_pyclient.integer(float('inf')) is None  # int() raises OverflowError
+    assert puddle_pyclient.integer(float('nan')) is None
 
 
 def test_tags_given_as_dicts_with_either_name_key():

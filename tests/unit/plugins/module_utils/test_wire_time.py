@@ -95,6 +95,11 @@ def test_an_rfc3339_timestamp_is_one_instant_in_every_zone(text):
     '2026-11-30T24:00:05Z',       # no such hour
     '2026-11-30T12:00:05+24:00',  # no such offset
     '2026-11-30T12:00:05Z trailing',
+    '\u0662\u0660\u0662\u0666-11-30T12:00:05Z',  # Arabic-Indic digits: RFC 3339's DIGIT is ASCII 0-9 only
+    '2026-11-30T12:00:05\uff0e5Z',  # a fullwidth point
+    '\uff12\uff10\uff12\uff16-11-30T12:00:05Z',  # fullwidth digits
+    '9999-12-31T23:59:59-23:59',  # a valid text whose instant is after year 9999 in UTC
+    '0001-01-01T00:00:00+00:01',  # and one before year 1
 ])
 def test_what_is_not_rfc_3339_is_refused(value):
     assert wire_time.rfc3339(value) is None
@@ -127,6 +132,20 @@ def test_what_is_no_timestamp_is_none(value):
 ])
 def test_the_python_client_conversion_gives_utc_text(value):
     assert puddle_pyclient.timestamp(value) == '2026-11-30T12:00:05Z'
+
+
+@pytest.mark.parametrize('value', [
+    float('nan'), float('inf'), -float('inf'), 1e20, -1e20,
+    datetime.datetime(9999, 12, 31, 23, 0, 0, tzinfo=datetime.timezone(-datetime.timedelta(hours=23))),
+])
+def test_a_python_client_time_that_is_no_instant_is_unknown(value):
+    """A Unix time or an aware datetime that no UTC instant can hold: the field is unknown (left out, named in
+    unknown_attributes), never a crash of the task nor a value."""
+    with pytest.raises(puddle_pyclient.UnknownValue):
+        puddle_pyclient.timestamp(value)
+    converted = puddle_pyclient.convert(puddle_pyclient.SYSTEM_FIELDS, dict(id='s1', name='a', created=value))
+    assert 'created' not in converted
+    assert converted['name'] == 'a'
 
 
 def test_the_python_client_conversion_keeps_text_that_is_no_timestamp():
