@@ -114,7 +114,7 @@ def run_side_by_side(context, options, names, durations):
                 manifest.unlink()
             command = ["nice", "-n", str(NICENESS)] if name in LOWER_PRIORITY else []
             command += [sys.executable, "-m", "reliability", "--collection", collection, "--state", str(directory),
-                       "--only", name, "--jobs", "1", "--manifest", str(manifest)]
+                        "--only", name, "--jobs", "1", "--manifest", str(manifest)]
             with open(directory / "output.log", "wb") as output:
                 process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
             context.started_processes.append(process)
