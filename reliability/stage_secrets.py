@@ -4,9 +4,11 @@ Every playbook run of the suite is made with -vvv, ANSIBLE_LOG_PATH and the reco
 run's own random secret keys. This stage adds a -vvv run of playbooks/demo.yml (the secret key
 and a token in the environment) and of playbooks/secrets.yml (successes and failures with
 secrets, wrong secrets and tokens set), runs playbooks/tls.yml against an HTTPS simulator with
-a self-signed certificate, and then scans everything every run printed, logged and returned:
-for the secret keys and tokens handed to the modules, and for any session token the simulators
-ever issued (found by hashing every token-shaped string against their token tables).
+a self-signed certificate. Then, once every stage of the run has ended (reliability/run.py calls
+`scan` last, whether the stages ran one after the other or side by side), everything every run
+printed, logged and returned is scanned: for the secret keys and tokens handed to the modules,
+and for any session token the simulators ever issued (found by hashing every token-shaped string
+against their token tables).
 """
 
 import datetime
@@ -36,12 +38,12 @@ def run(context):
     failures(context, sim)
     sim.stop()
     tls(context)
-    scan(context)
 
 
 def demo(context, sim):
     token = sim.login()
     context.extra_secrets.append(token)
+    context.issued_tokens.append(token)
     key_id, secret = context.credentials["demo"]
     env = {"PUDDLE_SERVER_ADDRESS": sim.url, "PUDDLE_API_KEY_ID": key_id, "PUDDLE_API_SECRET_KEY": secret,
            "PUDDLE_API_TOKEN": token, "PUDDLE_DEMO_POLL_INTERVAL": "0.5", "PUDDLE_DEMO_SYSTEM_NAME": "secrets-demo"}
@@ -115,10 +117,10 @@ def tls(context):
 def issued_token_hashes(context):
     """sha256 of every session token any simulator of the run issued (their token tables)."""
     hashes_ = set()
-    for simulator in context.simulators:
-        if not simulator.db.exists():
+    for db in context.simulator_databases():
+        if not db.exists():
             continue
-        connection = sqlite3.connect(str(simulator.db))
+        connection = sqlite3.connect(str(db))
         try:
             hashes_.update(row[0] for row in connection.execute("SELECT token_hash FROM tokens"))
         finally:
@@ -148,9 +150,12 @@ def scan(context):
     scanned_bytes = sum(path.stat().st_size for path in files)
     # The scanner must be able to fail: a file holding one secret key and one issued token.
     control = context.state_dir / "scan-control.txt"
-    control.write_text("key=%s\ntoken: %s\n" % (secret_values[0], context.extra_secrets[0]))
+    planted = context.issued_tokens[0] if context.issued_tokens else None
+    if planted is not None:
+        control.write_text("key=%s\ntoken: %s\n" % (secret_values[0], planted))
     check("the scan finds a secret key and an issued token planted in a file (positive control)",
-          len(find_secrets([control], secret_values[:1], issued)) == 2 and len(find_secrets([control], [], issued)) == 1)
+          planted is not None and len(find_secrets([control], secret_values[:1], issued)) == 2
+          and len(find_secrets([control], [], issued)) == 1, "no issued token to plant" if planted is None else "")
     found = find_secrets(files, secret_values, issued)
     context.figures["secrets_found"] += len(found)
     context.figures["secrets_scan"] = {"files": len(files), "megabytes": round(scanned_bytes / 1e6, 1),

@@ -82,9 +82,50 @@ class Context:
         self.scanned_files = []
         # Extra secret values used by a stage (wrong keys, tokens handed to the modules).
         self.extra_secrets = []
+        # Session tokens a simulator issued and a stage handed to the modules (the scan's control).
+        self.issued_tokens = []
+        # What stages run in processes of their own reported (absorb): their simulators' databases
+        # and observations.
+        self.absorbed_databases = []
+        self.absorbed_observations = []
 
     def secret_values(self):
         return [secret for _key_id, secret in self.credentials.values()] + list(self.extra_secrets)
+
+    def simulator_databases(self):
+        return [simulator.db for simulator in self.simulators] + list(self.absorbed_databases)
+
+    def simulator_observations(self):
+        return [simulator.observations() for simulator in self.simulators] + list(self.absorbed_observations)
+
+    def manifest(self):
+        """What the driver of a run whose stages run side by side needs of this process's stage
+        (reliability/run.py): its checks, its figures, and what the secrets scan reads."""
+        return {
+            "passed": self.checks.passed,
+            "failed": list(self.checks.failed),
+            "figures": self.figures,
+            "secret_values": self.secret_values(),
+            "issued_tokens": list(self.issued_tokens),
+            "scanned_files": [str(path) for path in self.scanned_files],
+            "databases": [str(path) for path in self.simulator_databases()],
+            "observations": self.simulator_observations(),
+        }
+
+    def absorb(self, manifest):
+        """Add a manifest's checks, figures and scan inputs to this context's."""
+        self.checks.passed += manifest["passed"]
+        self.checks.failed += manifest["failed"]
+        for key, value in manifest["figures"].items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.figures[key] = self.figures.get(key, 0) + value
+            else:
+                self.figures[key] = value
+        self.extra_secrets += manifest["secret_values"]
+        self.issued_tokens += manifest["issued_tokens"]
+        self.scanned_files += [Path(path) for path in manifest["scanned_files"]]
+        self.absorbed_databases += [Path(path) for path in manifest["databases"]]
+        self.absorbed_observations += manifest["observations"]
 
     def connection_vars(self, simulator, user="demo"):
         key_id, secret = self.credentials[user]
