@@ -14,11 +14,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
+from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import (
+    API_PACKAGE,
+    PATH_PREFIX,
+    NotPuddleApiError,
+    TransportError,
+    is_twirp_error,
+    shown_address,
+)
 
 
 def _shown_url(url):
     """A URL as a message may show it: no user information, query or fragment (they may carry secrets)."""
-    parts = urlsplit(puddle_client.shown_address(url or '') or '')
+    parts = urlsplit(shown_address(url or '') or '')
     return urlunsplit((parts.scheme, parts.netloc, parts.path, '', ''))
 
 
@@ -46,7 +54,7 @@ def _what_answered(status, headers, body, payload, missing_field, rpc_name):
         location = headers.get('location')
         meta['location'] = _shown_url(location) if location else ''
         return 'HTTP {0}, a redirect to {1}'.format(status, meta['location'] or 'nowhere'), meta
-    if puddle_client.is_twirp_error(payload):
+    if is_twirp_error(payload):
         meta['twirp_code'] = payload['code']
         return 'HTTP {0} {1} ({2}): a Twirp server without this route'.format(
             status, payload['code'], str(payload.get('msg') or '')[:120]), meta
@@ -78,16 +86,16 @@ def not_puddle_api_answer(answer, payload, rpc_name, url, server_address, missin
     meta['url'] = _shown_url(url)
     hints = ['check server_address (option server_address or PUDDLE_SERVER_ADDRESS): it must be the base URL to '
              'which {0}/{1}.<Service>/<Method> is appended, with no path unless Puddle is served under one'.format(
-                 puddle_client.PATH_PREFIX, puddle_client.API_PACKAGE)]
+                 PATH_PREFIX, API_PACKAGE)]
     if answer.status in (401, 403, 407) or 300 <= answer.status < 400:
         hints.append('a proxy or single sign-on in front of Puddle that asks for a browser login must let the API '
                      'through')
-    if puddle_client.python_client_installed():
+    if puddle_client.python_client_installed():  # through the module: a test may replace it there
         hints.append("or set api_client: puddle_client: Puddle's own Python client (puddle.client) is installed "
                      'here')
     message = "{0}: the server at {1} does not answer Puddle's API: POST {2} answered {3}; {4}".format(
-        rpc_name, puddle_client.shown_address(server_address), meta['url'], what, '; '.join(hints))
-    return puddle_client.NotPuddleApiError(message, meta=meta, http_status=answer.status)
+        rpc_name, shown_address(server_address), meta['url'], what, '; '.join(hints))
+    return NotPuddleApiError(message, meta=meta, http_status=answer.status)
 
 
 def transport_error(failure, rpc_name, server_address=''):
@@ -97,22 +105,22 @@ def transport_error(failure, rpc_name, server_address=''):
     server_address is recognised at once.
     """
     where = 'server_address {0} (option server_address or PUDDLE_SERVER_ADDRESS)'.format(
-        puddle_client.shown_address(server_address))
+        shown_address(server_address))
     if failure.reason == puddle_http.NOT_TLS:
-        return puddle_client.TransportError(
+        return TransportError(
             '{0}: the server at {1} does not seem to speak TLS ({2}); check the scheme of server_address '
             '(http:// for a plain HTTP server)'.format(rpc_name, where, failure.detail),
             retryable=False)
     if failure.reason == puddle_http.UNKNOWN_HOST:
-        return puddle_client.TransportError(
+        return TransportError(
             '{0}: the host name of {1} does not resolve ({2})'.format(rpc_name, where, failure.detail),
             retryable=False)
     if failure.kind == puddle_http.TLS:
-        return puddle_client.TransportError(
+        return TransportError(
             '{0}: TLS verification failed for {1} ({2}); set ca_path to the CA bundle that signed the server '
             'certificate, or validate_certs=false for a test server'.format(rpc_name, where, failure.detail),
             retryable=False)
     if failure.kind in (puddle_http.NOT_SENT, puddle_http.NO_ANSWER):
-        return puddle_client.TransportError('{0}: no answer from Puddle at {1} ({2})'.format(rpc_name, where, failure.detail),
+        return TransportError('{0}: no answer from Puddle at {1} ({2})'.format(rpc_name, where, failure.detail),
                               retryable=True, may_have_been_committed=failure.kind == puddle_http.NO_ANSWER)
-    return puddle_client.TransportError('{0}: request to {1} failed ({2})'.format(rpc_name, where, failure.detail), retryable=False)
+    return TransportError('{0}: request to {1} failed ({2})'.format(rpc_name, where, failure.detail), retryable=False)
