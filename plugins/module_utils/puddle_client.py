@@ -16,7 +16,6 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.puddle.cloud.plugins.module_utils import puddle_http
-from ansible_collections.puddle.cloud.plugins.module_utils import wire_time
 from ansible_collections.puddle.cloud.plugins.module_utils.model_attributes import ESSENTIAL_ATTRIBUTES, missing_essentials
 
 STABLE_STATUSES = ('started', 'stopped', 'failed')
@@ -333,6 +332,8 @@ def parse_retry_after(value, now=None):
     try:
         seconds = float(value)
     except (TypeError, ValueError):
+        # Only an HTTP-date Retry-After reads wire_time: the no-op path neither compiles nor imports it.
+        from ansible_collections.puddle.cloud.plugins.module_utils import wire_time  # pylint: disable=import-outside-toplevel
         when = wire_time.http_date_timestamp(str(value))
         if when is None:
             return None
@@ -407,106 +408,24 @@ def python_client_installed():
         return False
 
 
-def _shown_url(url):
-    """A URL as a message may show it: no user information, query or fragment (they may carry secrets)."""
-    parts = urlsplit(shown_address(url or '') or '')
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, '', ''))
-
-
-def _page_title(body):
-    text = body[:20000].decode('utf-8', 'replace')
-    lowered = text.lower()
-    start = lowered.find('<title')
-    if start < 0:
-        return None
-    start = lowered.find('>', start)
-    end = lowered.find('</title>', start)
-    if start < 0 or end < 0:
-        return None
-    title = ' '.join(text[start + 1:end].split())[:80]
-    return title or None
-
-
-def _what_answered(status, headers, body, payload, missing_field, rpc_name):
-    """How the answer looked, for the message of NotPuddleApiError; and its meta."""
-    content_type = (headers.get('content-type') or '').split(';', 1)[0].strip().lower() or None
-    meta = {'http_status': str(status)}
-    if content_type:
-        meta['content_type'] = content_type
-    if 300 <= status < 400:
-        location = headers.get('location')
-        meta['location'] = _shown_url(location) if location else ''
-        return 'HTTP {0}, a redirect to {1}'.format(status, meta['location'] or 'nowhere'), meta
-    if is_twirp_error(payload):
-        meta['twirp_code'] = payload['code']
-        return 'HTTP {0} {1} ({2}): a Twirp server without this route'.format(
-            status, payload['code'], str(payload.get('msg') or '')[:120]), meta
-    if missing_field is not None:
-        meta['missing_field'] = missing_field
-        return "HTTP {0} with JSON that is not Puddle's answer to {1} (no {2} field)".format(
-            status, rpc_name, missing_field), meta
-    if isinstance(payload, dict):
-        return "HTTP {0} with JSON that is not a Twirp error (no code among Twirp's)".format(status), meta
-    if payload is not None:
-        return 'HTTP {0} with JSON that is not an object'.format(status), meta
-    if not body.strip():
-        return 'HTTP {0} with an empty body'.format(status), meta
-    if content_type == 'text/html' or body.lstrip()[:15].lower().startswith((b'<!doctype html', b'<html')):
-        title = _page_title(body)
-        return 'HTTP {0} with an HTML page{1}'.format(status, " titled '{0}'".format(title) if title else ''), meta
-    return 'HTTP {0} with a {1} body that is not JSON'.format(status, content_type or 'non-JSON'), meta
-
-
 def not_puddle_api_answer(answer, payload, rpc_name, url, server_address, missing_field=None):
     """The NotPuddleApiError for an answer that is not Puddle's API speaking (see NotPuddleApiError).
 
-    Its message says what answered, names the address and the route tried, and what to check: the
-    base URL, a sign-in in front of the API, and api_client: puddle_client when Puddle's own client
-    is installed where the task runs.
+    Its message says what answered, names the address and the route tried, and what to check
+    (failure_messages.not_puddle_api_answer, imported on this error path only).
     """
-    headers = dict((name.lower(), value) for name, value in (answer.headers or {}).items())
-    what, meta = _what_answered(answer.status, headers, answer.body or b'', payload, missing_field, rpc_name)
-    meta['url'] = _shown_url(url)
-    hints = ['check server_address (option server_address or PUDDLE_SERVER_ADDRESS): it must be the base URL to '
-             'which {0}/{1}.<Service>/<Method> is appended, with no path unless Puddle is served under one'.format(
-                 PATH_PREFIX, API_PACKAGE)]
-    if answer.status in (401, 403, 407) or 300 <= answer.status < 400:
-        hints.append('a proxy or single sign-on in front of Puddle that asks for a browser login must let the API '
-                     'through')
-    if python_client_installed():
-        hints.append("or set api_client: puddle_client: Puddle's own Python client (puddle.client) is installed "
-                     'here')
-    message = "{0}: the server at {1} does not answer Puddle's API: POST {2} answered {3}; {4}".format(
-        rpc_name, shown_address(server_address), meta['url'], what, '; '.join(hints))
-    return NotPuddleApiError(message, meta=meta, http_status=answer.status)
+    from ansible_collections.puddle.cloud.plugins.module_utils import failure_messages  # pylint: disable=import-outside-toplevel
+    return failure_messages.not_puddle_api_answer(answer, payload, rpc_name, url, server_address, missing_field)
 
 
 def transport_error_from_failure(failure, rpc_name, server_address=''):
     """A TransportError for a puddle_http.TransportFailure; never includes the request body.
 
-    The message names the address that was tried and where it comes from, so a wrong
-    server_address is recognised at once.
+    Its message names the address that was tried and where it comes from (failure_messages.transport_error,
+    imported on this error path only).
     """
-    where = 'server_address {0} (option server_address or PUDDLE_SERVER_ADDRESS)'.format(
-        shown_address(server_address))
-    if failure.reason == puddle_http.NOT_TLS:
-        return TransportError(
-            '{0}: the server at {1} does not seem to speak TLS ({2}); check the scheme of server_address '
-            '(http:// for a plain HTTP server)'.format(rpc_name, where, failure.detail),
-            retryable=False)
-    if failure.reason == puddle_http.UNKNOWN_HOST:
-        return TransportError(
-            '{0}: the host name of {1} does not resolve ({2})'.format(rpc_name, where, failure.detail),
-            retryable=False)
-    if failure.kind == puddle_http.TLS:
-        return TransportError(
-            '{0}: TLS verification failed for {1} ({2}); set ca_path to the CA bundle that signed the server '
-            'certificate, or validate_certs=false for a test server'.format(rpc_name, where, failure.detail),
-            retryable=False)
-    if failure.kind in (puddle_http.NOT_SENT, puddle_http.NO_ANSWER):
-        return TransportError('{0}: no answer from Puddle at {1} ({2})'.format(rpc_name, where, failure.detail),
-                              retryable=True, may_have_been_committed=failure.kind == puddle_http.NO_ANSWER)
-    return TransportError('{0}: request to {1} failed ({2})'.format(rpc_name, where, failure.detail), retryable=False)
+    from ansible_collections.puddle.cloud.plugins.module_utils import failure_messages  # pylint: disable=import-outside-toplevel
+    return failure_messages.transport_error(failure, rpc_name, server_address)
 
 
 def say_unconfirmed(route, error, why='an answer to this request was lost'):
@@ -626,12 +545,6 @@ def tags_to_wire(tags):
     else:
         pairs = [(tag['name'], tag['value']) for tag in tags]
     return [{'name': str(name), 'value': '' if value is None else str(value)} for name, value in sorted(pairs)]
-
-
-def _as_statuses(wanted):
-    if isinstance(wanted, str):
-        return (wanted,)
-    return tuple(wanted)
 
 
 # ----------------------------------------------------------------------------- client
@@ -1126,111 +1039,29 @@ class PuddleClient(object):
 
     # -- waiting
 
-    def _first_poll_delay(self, system_id, poll_interval, first_poll_delay):
-        """Default: a full poll interval after we last acted on (or read) the system, else at once."""
-        if first_poll_delay is not None:
-            return max(0.0, float(first_poll_delay))
-        touched = self._last_touched.get(system_id)
-        if touched is None:
-            return 0.0
-        return max(0.0, touched + poll_interval - self._monotonic())
+    # -- waiting: the loops live in puddle_waiting, imported when a task first waits (a no-op task never does)
 
-    def _poll_until(self, fetch, is_done, timeout, poll_interval, first_delay, on_poll, on_timeout):
-        """Poll on a fixed grid: first at first_delay, then every poll_interval, last at the deadline.
-
-        At most ceil(timeout / poll_interval) + 2 polls; never sleeps past the deadline.
-        """
-        if poll_interval <= 0:
-            raise ConfigurationError('poll_interval must be greater than 0', meta={'field': 'poll_interval'})
-        start = self._monotonic()
-        deadline = start + max(0.0, float(timeout))
-        next_poll = min(start + first_delay, deadline)
-        seen = None
-        while True:
-            now = self._monotonic()
-            if next_poll > now:
-                self._sleep(next_poll - now)
-            seen = self._fetch_before_deadline(fetch, deadline, seen, on_timeout)
-            if on_poll is not None:
-                on_poll(seen)
-            if is_done(seen):
-                return seen
-            now = self._monotonic()
-            if now >= deadline:
-                raise on_timeout(seen)
-            next_poll = min(max(next_poll + poll_interval, now), deadline)
-
-    def _fetch_before_deadline(self, fetch, deadline, last_seen, on_timeout):
-        """fetch() with its retries bounded by the deadline; a poll that fails past it is a timeout."""
-        outer_deadline = self._wait_deadline
-        self._wait_deadline = deadline if outer_deadline is None else min(deadline, outer_deadline)
-        try:
-            return fetch()
-        except PuddleError as error:
-            if error.retryable and self._monotonic() >= deadline:
-                raise on_timeout(last_seen)
-            raise
-        finally:
-            self._wait_deadline = outer_deadline
+    @staticmethod
+    def _waiting():
+        from ansible_collections.puddle.cloud.plugins.module_utils import puddle_waiting  # pylint: disable=import-outside-toplevel
+        return puddle_waiting
 
     def wait_for_status(self, system_id, wanted, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                         on_poll=None, fail_on_failed=True, first_poll_delay=None, stop_on_stable=False):
         """Poll GetSystem until the status is one of wanted; returns the system.
 
-        SystemFailedError when the system becomes failed and failed is not wanted (if fail_on_failed);
-        WaitTimeoutError (.system = the last system seen) at the deadline. Waiting for terminated
-        also ends when the system is no longer found. With stop_on_stable, a stable status that is
-        not wanted (started, stopped, or failed when fail_on_failed is false) ends the wait at once
-        with StatusChangedError (.system = the system seen) instead of waiting in vain until the deadline:
-        Puddle never leaves a stable status without a request.
+        The polls follow a fixed grid: the first one a full poll_interval after the client last acted on (or
+        read) the system (else at once; first_poll_delay overrides it), then every poll_interval, the last at
+        the deadline; a poll's retries never pass the deadline. SystemFailedError when the system becomes
+        failed and failed is not wanted (if fail_on_failed); WaitTimeoutError (.system = the last system seen)
+        at the deadline. Waiting for terminated also ends when the system is no longer found. With
+        stop_on_stable, a stable status that is not wanted (started, stopped, or failed when fail_on_failed is
+        false) ends the wait at once with StatusChangedError (.system = the system seen) instead of waiting in
+        vain until the deadline: Puddle never leaves a stable status without a request.
         """
-        awaited = _as_statuses(wanted)
-        last = {'system': None}
-
-        def fetch():
-            try:
-                system = self.get_system(system_id)
-            except NotFoundError:
-                if FINAL_STATUS not in awaited:
-                    raise
-                system = dict(last['system'] or {'id': system_id}, status=FINAL_STATUS)
-            last['system'] = system
-            return system
-
-        def is_done(system):
-            return self._check_awaited_status(system, awaited, fail_on_failed, stop_on_stable)
-
-        def on_timeout(system):
-            return WaitTimeoutError(
-                'Timed out after {0:g} s waiting for system {1} to be {2}; its status is still {3}'.format(
-                    float(timeout), system_id, ' or '.join(awaited), (system or {}).get('status', 'unknown')),
-                awaited=awaited, system=system)
-
-        first_delay = self._first_poll_delay(system_id, poll_interval, first_poll_delay)
-        return self._poll_until(fetch, is_done, timeout, poll_interval, first_delay, on_poll, on_timeout)
-
-    @staticmethod
-    def _check_awaited_status(system, awaited, fail_on_failed, stop_on_stable=False):
-        status = system.get('status')
-        if status in awaited:
-            return True
-        if status == 'failed' and fail_on_failed:
-            raise SystemFailedError(
-                'System {0} entered failed while waiting for {1}: {2}'.format(
-                    system.get('name') or system.get('id'), ' or '.join(awaited),
-                    system.get('failure_reason') or 'no reason given'),
-                system=system)
-        if status == FINAL_STATUS:
-            raise PreconditionFailedError(
-                'System {0} is terminated and will never be {1}'.format(
-                    system.get('name') or system.get('id'), ' or '.join(awaited)),
-                meta={'status': status}, system=system)
-        if stop_on_stable and status in STABLE_STATUSES:
-            raise StatusChangedError(
-                'System {0} became {1} while waiting for it to be {2}'.format(
-                    system.get('name') or system.get('id'), status, ' or '.join(awaited)),
-                meta={'status': status}, system=system)
-        return False
+        return self._waiting().wait_for_status(self, system_id, wanted, timeout, poll_interval, on_poll=on_poll,
+                                               fail_on_failed=fail_on_failed, delay=first_poll_delay,
+                                               stop_on_stable=stop_on_stable)
 
     def wait_for_system_started(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                                 **kwargs):
@@ -1263,40 +1094,14 @@ class PuddleClient(object):
         stack. on_listing may send requests; the next round then reads their effect. Returns the
         number of listings; WaitTimeoutError (.meta['rounds']) at the deadline.
         """
-        rounds = [0]
-
-        def fetch():
-            systems = self.list_systems()
-            rounds[0] += 1
-            return systems
-
-        def on_timeout(_systems):
-            return WaitTimeoutError(
-                'Timed out after {0:g} s polling the systems ({1} listings)'.format(float(timeout), rounds[0]),
-                meta={'rounds': rounds[0]})
-
-        self._poll_until(fetch, on_listing, timeout, poll_interval, first_poll_delay, None, on_timeout)
-        return rounds[0]
+        return self._waiting().poll_systems(self, on_listing, timeout, poll_interval, first_poll_delay)
 
     def wait_for_config_toml_uploaded(self, system_id, timeout=DEFAULT_WAIT_TIMEOUT,
                                       poll_interval=DEFAULT_POLL_INTERVAL, on_poll=None, first_poll_delay=None):
-        """Poll GetConfigToml until the upload is done (uploaded or applied); returns that answer."""
+        """Poll GetConfigToml until the upload is done (uploaded or applied); returns that answer.
 
-        def is_done(config):
-            status = config.get('config_toml_status')
-            if status == 'failed':
-                raise ConfigTomlUploadFailedError(
-                    'The config.toml upload to system {0} failed'.format(system_id),
-                    meta={'config_toml_status': status})
-            return status in CONFIG_TOML_DONE_STATUSES
-
-        def on_timeout(config):
-            status = (config or {}).get('config_toml_status', 'unknown')
-            return WaitTimeoutError(
-                'Timed out after {0:g} s waiting for the config.toml of system {1} to be uploaded; '
-                'its config_toml_status is still {2}'.format(float(timeout), system_id, status),
-                awaited=CONFIG_TOML_DONE_STATUSES, meta={'config_toml_status': status})
-
-        first_delay = self._first_poll_delay(system_id, poll_interval, first_poll_delay)
-        return self._poll_until(lambda: self.get_config_toml(system_id), is_done, timeout, poll_interval,
-                                first_delay, on_poll, on_timeout)
+        On the grid of wait_for_status; ConfigTomlUploadFailedError when the upload failed, WaitTimeoutError
+        at the deadline.
+        """
+        return self._waiting().wait_for_config_toml_uploaded(self, system_id, timeout, poll_interval,
+                                                             on_poll=on_poll, delay=first_poll_delay)

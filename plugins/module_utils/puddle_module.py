@@ -27,7 +27,6 @@ from ansible_collections.puddle.cloud.plugins.module_utils.puddle_client import 
     take_carried_out,
     take_unconfirmed,
 )
-from ansible_collections.puddle.cloud.plugins.module_utils.option_ranges import RULE, first_seconds_problem
 from ansible_collections.puddle.cloud.plugins.module_utils.text_conversions import check_parameters
 
 SERVER_ADDRESS_ENV = ('PUDDLE_SERVER_ADDRESS',)
@@ -48,7 +47,6 @@ PUDDLE_COMMON_ARGUMENT_SPEC = dict(
 )
 
 SECRET_OPTIONS = ('api_secret_key', 'api_token')
-COMMON_SECONDS_OPTIONS = ('request_timeout', 'retry_timeout')
 
 
 def common_argument_spec():
@@ -223,7 +221,6 @@ class PuddleModule(object):
         # a failure given no record of its own (the connection options, checked when the client is built) uses it.
         self.record = None
         self._report_conversions(self.module.text_conversions)
-        self._check_seconds()
 
     def _report_conversions(self, conversions):
         """A warning for each value converted to text; a mapping or list where text is expected fails the task."""
@@ -232,15 +229,6 @@ class PuddleModule(object):
         if conversions.refusals:
             path, message = conversions.refusals[0]
             self.fail(ValidationFailedError(message, meta={'field': path, 'rule': 'type'}))
-
-    def _check_seconds(self):
-        """The common options that are a number of seconds (request_timeout, retry_timeout) are finite and in their
-        range (option_ranges), or the task fails before any request. A module checks its own wait_timeout and
-        poll_interval with the same rule where it checks its other options, so its failure has its usual shape."""
-        problem = first_seconds_problem(dict((option, self.params.get(option)) for option in COMMON_SECONDS_OPTIONS))
-        if problem is not None:
-            option, message = problem
-            self.fail(ValidationFailedError(message, meta={'field': option, 'rule': RULE}))
 
     @property
     def check_mode(self):
@@ -258,6 +246,13 @@ class PuddleModule(object):
         self._client = client
 
     def _build_client(self):
+        """The client for the task's options, or a failed task before any request.
+
+        make_client checks the common options that are a number of seconds (request_timeout, retry_timeout: finite,
+        in their range, option_ranges) as it does for every face; its ValidationFailedError names the option and
+        the rule (failure.field, failure.rule = range). A module checks its own wait_timeout and poll_interval with
+        the same rule where it checks its other options, so its failure has its usual shape.
+        """
         problem = connection_options_problem(self.params)
         if problem is not None:
             option, message = problem

@@ -42,3 +42,14 @@ def test_puddle_system_s_lazy_imports_are_still_shipped():
     # ships the longest prefix that is a module.
     for name in ('cu_pool', 'other_writers'):
         assert [found_name for found_name in found if (found_name + '.').startswith(MODULE_UTILS + name + '.')], name
+
+
+def test_puddle_client_s_lazy_imports_are_still_shipped():
+    """puddle_waiting (the wait loops), failure_messages (the not-Puddle-API and transport messages) and wire_time
+    (an HTTP-date Retry-After), imported inside the methods and functions that use them, still travel with every
+    module that imports puddle_client."""
+    from ansible_collections.puddle.cloud.plugins.module_utils import puddle_client
+    found = found_by_module_packaging(puddle_client, 'ansible_collections.puddle.cloud.plugins.module_utils.puddle_client')
+    # `from ...module_utils import puddle_waiting` is read as module_utils.puddle_waiting (a module: shipped as it is).
+    for name in ('puddle_waiting', 'failure_messages', 'wire_time'):
+        assert MODULE_UTILS + name in found, name

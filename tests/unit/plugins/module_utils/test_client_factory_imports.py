@@ -50,10 +50,12 @@ def test_puddle_client_is_imported_when_chosen():
 # path must be a choice, made here. cu_pool (the CU pool's simulation: only a create or a start runs it),
 # other_writers (only a refusal caused by someone else's move), system_fleet, config_toml, server_info,
 # puddle_info and puddle_pyclient are imported where they run. option_ranges is the check of the seconds options
-# that every task runs before its first request.
+# that every task runs before its first request. puddle_waiting (the wait loops: only a task that waits),
+# failure_messages (an answer that is not Puddle's API, a request that did not travel) and wire_time (only an
+# HTTP-date Retry-After) are imported by puddle_client where they run.
 NO_OP_MODULE_UTILS = [
     'client_factory', 'model_attributes', 'option_ranges', 'puddle_client', 'puddle_http', 'puddle_module', 'system_spec',
-    'system_transitions', 'tag_filters', 'text_conversions', 'wire_time',
+    'system_transitions', 'tag_filters', 'text_conversions',
 ]
 MODULE_UTILS = 'ansible_collections.puddle.cloud.plugins.module_utils.'
 

@@ -418,8 +418,11 @@ def test_a_failure_after_an_action_carried_out_counts_it_once():
                                            ('request_timeout', 'nan'), ('request_timeout', '-inf'),
                                            ('request_timeout', 0)])
 def test_a_common_timeout_out_of_its_range_fails_the_task_before_any_client(make_module, capsys, option, value):
-    """nan and inf would disable the bound; the task fails when the module is built, naming the option and the rule."""
-    result = task_result(capsys, lambda: make_module({'server_address': SERVER, 'api_token': TOKEN, option: value}))
+    """nan and inf would disable the bound; the task fails as its client is built (make_client's check, the one
+    every face runs; a task sends nothing before it has a client), naming the option and the rule."""
+    module = make_module({'server_address': SERVER, 'api_token': TOKEN, option: value})
+    result = task_result(capsys, lambda: module.client)
+    assert module._client is None
     assert result['failed'] is True
     assert (result['failure']['code'], result['failure']['field'], result['failure']['rule']) == (
         'invalid_argument', option, 'range')
