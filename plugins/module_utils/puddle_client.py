@@ -468,6 +468,8 @@ def take_carried_out(error):
 
 def _deadline_moved(deadline_before, system):
     """Whether system's idle_deadline is later than deadline_before; None when either is unknown or not a timestamp."""
+    # Only after a lost answer: the no-op path neither compiles nor imports wire_time.
+    from ansible_collections.puddle.cloud.plugins.module_utils import wire_time  # pylint: disable=import-outside-toplevel
     before = wire_time.rfc3339_timestamp(deadline_before)
     after = wire_time.rfc3339_timestamp((system or {}).get('idle_deadline'))
     if before is None or after is None:
