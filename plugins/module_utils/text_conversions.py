@@ -19,6 +19,10 @@ them is refused by ansible-core anyway), to the ``str`` elements of lists, and t
 names) of the dict options without sub-options: in puddle.cloud those are all tag maps (``tags``,
 ``prune_tags``, the info module's and the inventory's tag filters).
 
+An option of type ``int`` given an infinity or a NaN (``.inf`` in YAML) is refused, naming the option:
+ansible-core's own conversion raises OverflowError on it, which fails the task without saying which
+option was wrong.
+
 No Ansible and no HTTP imports.
 """
 
@@ -56,6 +60,17 @@ def refusal(path, value):
             % (path, kind, path.rsplit('.', 1)[-1]))
 
 
+def not_a_finite_number(value):
+    """Whether value is an infinity or a NaN, as a float or as text ('inf', '.inf' is not: YAML made it a float)."""
+    if isinstance(value, bool) or not isinstance(value, (float, str)):
+        return False
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return number != number or number in (float('inf'), float('-inf'))
+
+
 class Conversions(object):
     """What checking one task's parameters found: warnings (converted values) and refusals (path, message)."""
 
@@ -83,7 +98,11 @@ class Conversions(object):
             self.scalar('%s.%s' % (path, as_text(name)), value)
 
     def parameters(self, params, argument_spec, prefix=''):
-        """Check every option of argument_spec in params (before ansible-core converts them)."""
+        """Check every option of argument_spec in params (before ansible-core converts them).
+
+        An int option given an infinity or a NaN is refused and removed from params (ansible-core's conversion
+        would crash on it before the refusal could be given).
+        """
         for name, spec in argument_spec.items():
             value = params.get(name)
             if value is None or name.startswith('_ansible_'):
@@ -91,7 +110,12 @@ class Conversions(object):
             path = prefix + name
             kind = spec.get('type', 'str')
             sub_spec = spec.get('options')
-            if kind == 'str' and not spec.get('choices'):
+            if kind == 'int' and not_a_finite_number(value):
+                # ansible-core's int conversion raises OverflowError on these, which fails the task without naming
+                # the option: refuse it here, and leave it out so that the validation that follows does not crash.
+                self.refusals.append((path, '%s must be a whole number, got %s (rule type)' % (path, value)))
+                del params[name]
+            elif kind == 'str' and not spec.get('choices'):
                 self.scalar(path, value, secret=bool(spec.get('no_log')))
             elif kind == 'list' and spec.get('elements') == 'str' and not spec.get('choices'):
                 items = value if isinstance(value, list) else [value]

@@ -137,6 +137,30 @@ def test_a_mapping_or_a_list_where_text_is_expected_is_refused_before_any_reques
     assert fake.calls == []
 
 
+@pytest.mark.parametrize('main, args, path, shown', [
+    # wait_timeout: .inf used to fail with "Module failed: cannot convert Infinity to integer" (ansible-core's
+    # OverflowError), naming no option.
+    (puddle_system.main, dict(CREATE, wait_timeout=float('inf')), 'wait_timeout', 'inf'),
+    (puddle_system.main, dict(CREATE, disk_size_gb='-Infinity'), 'disk_size_gb', '-Infinity'),
+    (puddle_config_toml.main, dict(system='sys', content='a = 1', wait_timeout=float('-inf')), 'wait_timeout', '-inf'),
+    (puddle_fleet.main, dict(systems=[dict(CREATE), dict(CREATE, name='b', idle_interval=float('inf'))]),
+     'systems[1].idle_interval', 'inf'),
+])
+def test_an_int_option_given_an_infinity_is_refused_naming_it_before_any_request(run_module, main, args, path, shown):
+    fake = FakeSystemsClient()
+    result, _output = run_module(main, fake, args)
+    assert result['failed'] is True
+    assert (result['failure']['field'], result['failure']['rule']) == (path, 'type')
+    assert result['msg'].startswith('%s must be a whole number, got %s' % (path, shown))
+    assert fake.calls == []
+
+
+def test_not_a_finite_number_reads_floats_and_text_but_not_other_values():
+    assert [text_conversions.not_a_finite_number(value) for value in (
+        float('inf'), float('nan'), 'Infinity', '-inf', 'NaN', 1200, 1.5, '1200', '.inf', True, None)] == [
+        True, True, True, True, True, False, False, False, False, False, False]
+
+
 def test_a_secret_typed_by_yaml_is_converted_without_showing_it(run_module):
     result, output = run_module(puddle_system_info.main, FakeSystemsClient(), dict(api_secret_key=123456789))
     warnings = warning_texts(result)
