@@ -30,6 +30,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 _KIND = {bool: 'boolean', int: 'integer', float: 'float'}
 
 
@@ -68,7 +70,7 @@ def not_a_finite_number(value):
         number = float(value)
     except ValueError:
         return False
-    return number != number or number in (float('inf'), float('-inf'))
+    return not math.isfinite(number)
 
 
 class Conversions(object):
